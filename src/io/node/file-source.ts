@@ -1,0 +1,67 @@
+/**
+ * Local files as {@link ByteSource}s: one `FileHandle`, positional reads (`pread`), so any number of
+ * concurrent `slice()` calls are safe and never move a shared file position.
+ */
+import { open as fsOpen, type FileHandle } from 'node:fs/promises';
+import { FailedPreconditionError } from '../../errors.js';
+import type { ByteSource } from '../types.js';
+import { fsError } from './fs-errors.js';
+
+/** A {@link ByteSource} over an open local file. */
+export interface FileSource extends ByteSource {
+  /** The path given to {@link openFile}. */
+  readonly name: string;
+  /** Closes the handle (idempotent). Reads after close throw `FailedPreconditionError`. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a local file for random-access reads. The length is taken once, at open (a file that later
+ * shrinks gives short reads, which `readRange()` reports as `DataLossError`). A missing file ->
+ * `NotFoundError` naming the path; a directory -> `FailedPreconditionError`.
+ */
+export async function openFile(path: string): Promise<FileSource> {
+  let handle: FileHandle;
+  try {
+    handle = await fsOpen(path, 'r');
+  } catch (e) {
+    throw fsError(e, 'open', path);
+  }
+  let size: number;
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw new FailedPreconditionError(`open ${path}: not a regular file`, { file: path });
+    size = st.size;
+  } catch (e) {
+    await handle.close().catch(() => undefined);
+    throw fsError(e, 'stat', path);
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    name: path,
+    byteLength: size,
+    async slice(start: number, end: number): Promise<Uint8Array> {
+      if (closed) throw new FailedPreconditionError(`read of ${path} after close()`, { file: path, offset: start });
+      const s = Math.max(0, Math.min(start, size));
+      const len = Math.max(0, Math.min(end, size) - s);
+      const buf = new Uint8Array(len);
+      let got = 0;
+      try {
+        while (got < len) {
+          const { bytesRead } = await handle.read(buf, got, len - got, s + got);
+          if (bytesRead === 0) break; // end of file: the file shrank; readRange reports it
+          got += bytesRead;
+        }
+      } catch (e) {
+        throw fsError(e, `read [${s}, ${s + len}) of`, path);
+      }
+      return got === len ? buf : buf.subarray(0, got);
+    },
+    close(): Promise<void> {
+      closed ??= handle.close().catch((e) => {
+        throw fsError(e, 'close', path);
+      });
+      return closed;
+    },
+  };
+}
