@@ -44,6 +44,8 @@ class NodeFileSink implements ByteSink {
   private state: 'open' | 'closing' | 'closed' | 'aborted' = 'open';
   /** Writes are chained so concurrent `write()` calls keep their order. */
   private chain: Promise<void> = Promise.resolve();
+  /** The first write failure: the sink can then only be aborted. */
+  private failure: unknown;
 
   constructor(
     readonly name: string,
@@ -63,8 +65,14 @@ class NodeFileSink implements ByteSink {
   }
 
   write(bytes: Uint8Array): Promise<void> {
-    this.check('write');
+    try {
+      this.check('write');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (this.failure !== undefined) return Promise.reject(fsError(this.failure, 'write', this.tempPath));
     const p = this.chain.then(async () => {
+      if (this.failure !== undefined) throw this.failure;
       let off = 0;
       while (off < bytes.length) {
         const { bytesWritten } = await this.handle.write(bytes, off, bytes.length - off);
@@ -72,7 +80,9 @@ class NodeFileSink implements ByteSink {
       }
       this.written += bytes.length;
     });
-    this.chain = p.catch(() => undefined);
+    this.chain = p.catch((e) => {
+      this.failure ??= e;
+    });
     return p.catch((e) => {
       throw fsError(e, 'write', this.tempPath);
     });
@@ -83,6 +93,7 @@ class NodeFileSink implements ByteSink {
     this.state = 'closing';
     try {
       await this.chain;
+      if (this.failure !== undefined) throw this.failure;
       if (this.fsync) await this.handle.datasync();
       await this.handle.close();
     } catch (e) {
