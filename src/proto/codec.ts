@@ -4,15 +4,15 @@
  * - {@link decodeProto}: `fromBinary` with a bounded recursion depth; every failure becomes a
  *   `DataLossError` naming the source and the message type.
  * - {@link encodeProto}: binary encoding that is byte-identical to TensorFlow's own writers, which
- *   serialize with `deterministic=True` (map entries sorted by key). protobuf-es' `toBinary` writes map
- *   entries in JS object-key order, which differs from sorted order (JS objects always list
- *   integer-like keys such as `"10"`, `"2"` first, in numeric order), so this module has its own writer.
+ *   serialize with `deterministic=True`: map entries in a fixed order ({@link MapOrder}). protobuf-es'
+ *   `toBinary` writes map entries in JS object-key order (and JS objects list integer-like keys such as
+ *   `"10"`, `"2"` first), so this module has its own writer over the same descriptors.
  * - {@link parseTextProto} / {@link printTextProto}: the protobuf text format.
  * - {@link findUnknownFields}: lists fields our schemas did not recognise (schema completeness checks).
  */
 import { fromBinary, ScalarType, type DescField, type DescMessage, type MessageShape, type Registry } from '@bufbuild/protobuf';
 import { fromText, toText } from '@bufbuild/protobuf/txtpb';
-import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { DataLossError, InvalidArgumentError, where } from '../errors.js';
 
 /** Default maximum message nesting depth, the same as TensorFlow's C++ parser (protobuf's default). */
@@ -32,7 +32,8 @@ export interface DecodeProtoOptions {
  * Decodes a binary protobuf message.
  *
  * Unknown fields are kept (and written back by {@link encodeProto}); both packed and unpacked encodings
- * of repeated scalars are accepted. Truncated or malformed bytes, invalid UTF-8 in a proto3 `string`,
+ * of repeated scalars are accepted. Truncated or malformed bytes, a known field with the wrong wire type
+ * (protobuf-es alone would misread it; TensorFlow never writes one), invalid UTF-8 in a proto3 `string`,
  * and nesting deeper than the recursion limit raise a `DataLossError` naming the source and the type.
  *
  * @example
@@ -45,6 +46,7 @@ export function decodeProto<Desc extends DescMessage>(
 ): MessageShape<Desc> {
   const recursionLimit = options.recursionLimit ?? DEFAULT_RECURSION_LIMIT;
   try {
+    checkWireTypes(schema, new BinaryReader(bytes), 1, recursionLimit);
     return fromBinary(schema, bytes, { readUnknownFields: true, recursionLimit });
   } catch (e) {
     const what = options.what ?? schema.typeName;
@@ -57,22 +59,34 @@ export function decodeProto<Desc extends DescMessage>(
   }
 }
 
+/**
+ * Order of map entries in binary output.
+ *
+ * - `'python'` (default): TensorFlow's Python writers, i.e. protobuf's upb runtime with
+ *   `SerializeToString(deterministic=True)` (TF 2.21 / protobuf 7.x): string keys ascending by UTF-8
+ *   bytes except that when one key is a prefix of another the longer comes first (`"Tidx"` before `"T"`,
+ *   `""` last); integer and bool keys descending by their bits as unsigned 64-bit values (`true` before
+ *   `false`, `-1` before `5`). This is how `.meta`, `saved_model.pb` and `tf.io.write_graph` files are
+ *   written.
+ * - `'cpp'`: C++ protobuf's deterministic serialization: string keys ascending by UTF-8 bytes (shorter
+ *   first), integer keys ascending by value (signed types signed), `false` before `true`.
+ * - `'insertion'`: the JS object's key order (protobuf-es `toBinary`; integer-like string keys first).
+ */
+export type MapOrder = 'python' | 'cpp' | 'insertion';
+
 /** Options of {@link encodeProto}. */
 export interface EncodeProtoOptions {
-  /**
-   * Sort map entries by key, like TensorFlow's `SerializeToString(deterministic=True)` (the default:
-   * true). With false, map entries are written in the order of the JS object's keys (`toBinary`).
-   */
-  deterministic?: boolean;
+  /** Order of map entries (default `'python'`, byte-identical to TensorFlow's Python writers). */
+  mapOrder?: MapOrder;
   /** Write unknown fields kept by {@link decodeProto} (default true, as protobuf does). */
   writeUnknownFields?: boolean;
 }
 
 /**
  * Encodes a message to binary, field by field in field-number order, repeated scalars packed where the
- * schema says so, negative int32 / enum values as 10-byte varints, unknown fields last, and (by default)
- * map entries sorted by key: strings by UTF-8 bytes, integers numerically, `false` before `true`. This
- * is the byte layout of TensorFlow's C++ and Python (upb) deterministic serializers.
+ * schema says so, negative int32 / enum values as 10-byte varints, unknown fields last, and map entries
+ * in TensorFlow's deterministic order (see {@link MapOrder}; by default the order of TensorFlow's Python
+ * writers). Decoding a file TensorFlow wrote and encoding it again gives identical bytes.
  *
  * Invalid field values (a number out of range for its type, a non-string in a string field...) raise
  * an `InvalidArgumentError` naming the message type and field.
@@ -83,7 +97,7 @@ export function encodeProto<Desc extends DescMessage>(
   options: EncodeProtoOptions = {},
 ): Uint8Array {
   const opts: WriteOpts = {
-    deterministic: options.deterministic ?? true,
+    mapOrder: options.mapOrder ?? 'python',
     writeUnknownFields: options.writeUnknownFields ?? true,
   };
   const writer = new BinaryWriter();
@@ -187,7 +201,7 @@ type AnyMessage = Record<string, unknown> & {
 };
 
 interface WriteOpts {
-  deterministic: boolean;
+  mapOrder: MapOrder;
   writeUnknownFields: boolean;
 }
 
@@ -289,7 +303,8 @@ function compileField(field: DescField): FieldWriter {
       const keyWireType = wireTypeOf(keyType);
       const writeKey = scalarWriter(keyType, field);
       const convertKey = mapKeyConverter(keyType);
-      const compareKeys = mapKeyComparator(keyType);
+      const comparePython = mapKeyComparator(keyType, 'python', field);
+      const compareCpp = mapKeyComparator(keyType, 'cpp', field);
       let writeEntryValue: (writer: BinaryWriter, opts: WriteOpts, value: unknown) => void;
       if (field.mapKind === 'message') {
         const writeChild = compileChildWriter(2, field.message, false);
@@ -306,7 +321,9 @@ function compileField(field: DescField): FieldWriter {
       return (writer, opts, message) => {
         const record = message[name] as Record<string, unknown>;
         const keys = Object.keys(record);
-        if (opts.deterministic && keys.length > 1) keys.sort(compareKeys);
+        if (keys.length > 1 && opts.mapOrder !== 'insertion') {
+          keys.sort(opts.mapOrder === 'python' ? comparePython : compareCpp);
+        }
         for (const key of keys) {
           writer.tag(fieldNo, WireType.LengthDelimited).fork();
           writer.tag(1, keyWireType);
@@ -472,19 +489,59 @@ function parseBigIntKey(key: string): bigint | string {
   }
 }
 
-/** The order of TensorFlow's deterministic serialization for map keys of the given type. */
-function mapKeyComparator(type: ScalarType): (a: string, b: string) => number {
-  if (type === ScalarType.STRING) return compareUtf8;
-  if (type === ScalarType.BOOL) return (a, b) => (a === b ? 0 : a === 'false' ? -1 : 1);
-  if (isInt64Key(type)) {
+const isSignedKey = (t: ScalarType): boolean =>
+  t === ScalarType.INT32 || t === ScalarType.SINT32 || t === ScalarType.SFIXED32 ||
+  t === ScalarType.INT64 || t === ScalarType.SINT64 || t === ScalarType.SFIXED64;
+
+/** Map key order of a deterministic serializer (see {@link MapOrder}) for keys of the given type. */
+function mapKeyComparator(type: ScalarType, order: 'python' | 'cpp', field: DescField): (a: string, b: string) => number {
+  if (type === ScalarType.STRING) {
+    if (order === 'cpp') return compareUtf8;
+    // upb sorts by (bytes descending, shorter first) and encodes back to front: the file holds the reverse.
     return (a, b) => {
-      const x = parseBigIntKey(a);
-      const y = parseBigIntKey(b);
-      if (typeof x === 'string' || typeof y === 'string') return compareUtf8(a, b);
+      const c = compareUtf8Prefix(a, b);
+      return c !== 0 ? c : b.length - a.length;
+    };
+  }
+  if (type === ScalarType.BOOL) {
+    const rank = (k: string): number => (k === 'true' ? 1 : 0);
+    return order === 'cpp' ? (a, b) => rank(a) - rank(b) : (a, b) => rank(b) - rank(a);
+  }
+  // Integer keys. upb compares their bits as unsigned 64-bit numbers (int32 sign-extended) and, encoding
+  // back to front, writes them in descending order; C++ sorts ascending by value.
+  const signed = isSignedKey(type);
+  const value = (k: string): bigint => {
+    const v = parseBigIntKey(k);
+    if (typeof v === 'string') {
+      throw new InvalidArgumentError(
+        `cannot encode field ${field.parent.typeName}.${field.name}: map key ${JSON.stringify(k)} is not an integer`,
+      );
+    }
+    return v;
+  };
+  if (order === 'cpp') {
+    return (a, b) => {
+      const x = value(a);
+      const y = value(b);
       return x < y ? -1 : x > y ? 1 : 0;
     };
   }
-  return (a, b) => Number(a) - Number(b);
+  return (a, b) => {
+    const x = signed ? BigInt.asUintN(64, value(a)) : value(a);
+    const y = signed ? BigInt.asUintN(64, value(b)) : value(b);
+    return x > y ? -1 : x < y ? 1 : 0;
+  };
+}
+
+/** Like {@link compareUtf8} over the common prefix only: 0 when one string is a prefix of the other. */
+function compareUtf8Prefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return 0;
 }
 
 /**
@@ -504,6 +561,103 @@ function compareUtf8(a: string, b: string): number {
 /** Moves surrogates (0xD800..0xDFFF) above 0xE000..0xFFFF so code units sort like code points. */
 function codePointRank(unit: number): number {
   return unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit;
+}
+
+const fieldsByNumber = new WeakMap<DescMessage, Map<number, DescField>>();
+
+function fieldByNumber(desc: DescMessage, no: number): DescField | undefined {
+  let m = fieldsByNumber.get(desc);
+  if (m === undefined) {
+    m = new Map(desc.fields.map((f) => [f.number, f]));
+    fieldsByNumber.set(desc, m);
+  }
+  return m.get(no);
+}
+
+const WIRE_TYPE_NAMES = ['varint', 'fixed64', 'length-delimited', 'start-group', 'end-group', 'fixed32'];
+
+/**
+ * Checks that every known field of `desc` (recursively) carries a wire type its type allows: protobuf
+ * parsers file a mismatch under unknown fields, but protobuf-es reads it as the declared type, which
+ * silently misreads corrupt data. Unknown fields are skipped (bounds-checked). Nesting deeper than
+ * `limit` is left to `fromBinary`, which reports it.
+ */
+function checkWireTypes(desc: DescMessage, reader: BinaryReader, depth: number, limit: number): void {
+  while (reader.pos < reader.len) {
+    const [no, wireType] = reader.tag();
+    const field = fieldByNumber(desc, no);
+    if (field === undefined) {
+      reader.skip(wireType, no, Math.max(0, limit - depth));
+      continue;
+    }
+    let expected: WireType;
+    let alternative: WireType | undefined;
+    let child: DescMessage | undefined;
+    let mapField: (DescField & { fieldKind: 'map' }) | undefined;
+    switch (field.fieldKind) {
+      case 'scalar':
+        expected = wireTypeOf(field.scalar);
+        break;
+      case 'enum':
+        expected = WireType.Varint;
+        break;
+      case 'message':
+        expected = field.delimitedEncoding ? WireType.StartGroup : WireType.LengthDelimited;
+        child = field.message;
+        break;
+      case 'list':
+        if (field.listKind === 'message') {
+          expected = field.delimitedEncoding ? WireType.StartGroup : WireType.LengthDelimited;
+          child = field.message;
+        } else {
+          const scalar = field.listKind === 'enum' ? ScalarType.INT32 : field.scalar;
+          expected = wireTypeOf(scalar);
+          // Packed and unpacked encodings are both valid for numeric repeated fields.
+          if (expected !== WireType.LengthDelimited) alternative = WireType.LengthDelimited;
+        }
+        break;
+      case 'map':
+        expected = WireType.LengthDelimited;
+        mapField = field;
+        break;
+    }
+    if (wireType !== expected && wireType !== alternative) {
+      throw new Error(
+        `field ${desc.typeName}.${field.name} (#${no}) has wire type ${WIRE_TYPE_NAMES[wireType] ?? wireType}, ` +
+          `expected ${WIRE_TYPE_NAMES[expected] ?? expected} (at byte ${reader.pos})`,
+      );
+    }
+    if (child !== undefined && wireType === WireType.LengthDelimited && depth < limit) {
+      checkWireTypes(child, new BinaryReader(reader.bytes()), depth + 1, limit);
+    } else if (mapField !== undefined && depth < limit) {
+      checkMapEntry(mapField, new BinaryReader(reader.bytes()), depth + 1, limit);
+    } else {
+      reader.skip(wireType, no, Math.max(0, limit - depth));
+    }
+  }
+}
+
+function checkMapEntry(field: DescField & { fieldKind: 'map' }, reader: BinaryReader, depth: number, limit: number): void {
+  while (reader.pos < reader.len) {
+    const [no, wireType] = reader.tag();
+    let expected: WireType | undefined;
+    if (no === 1) expected = wireTypeOf(field.mapKey);
+    else if (no === 2) {
+      expected = field.mapKind === 'message' ? WireType.LengthDelimited
+        : field.mapKind === 'enum' ? WireType.Varint : wireTypeOf(field.scalar);
+    }
+    if (expected !== undefined && wireType !== expected) {
+      throw new Error(
+        `map entry of ${field.parent.typeName}.${field.name}: ${no === 1 ? 'key' : 'value'} has wire type ` +
+          `${WIRE_TYPE_NAMES[wireType] ?? wireType}, expected ${WIRE_TYPE_NAMES[expected] ?? expected}`,
+      );
+    }
+    if (no === 2 && field.mapKind === 'message' && depth < limit) {
+      checkWireTypes(field.message, new BinaryReader(reader.bytes()), depth + 1, limit);
+    } else {
+      reader.skip(wireType, no, Math.max(0, limit - depth));
+    }
+  }
 }
 
 const ANY_TYPE = 'google.protobuf.Any';
