@@ -1,0 +1,640 @@
+/**
+ * Reads V2 checkpoints ("tensor bundles", `tensorflow/core/util/tensor_bundle/tensor_bundle.cc`):
+ * `<prefix>.index` (a table of `BundleEntryProto`s under the tensor names, the `BundleHeaderProto`
+ * under `""`) and `<prefix>.data-SSSSS-of-NNNNN`.
+ *
+ * - `open()` reads only the `.index` (one ranged read of the whole file) and decodes entries lazily.
+ * - `getTensor()` costs exactly one ranged read of the tensor's bytes in its data shard. Data shards
+ *   are opened lazily, cached, and closed by `close()`.
+ * - `readTensors()` plans all reads, sorts them by (shard, offset) and coalesces neighbours into
+ *   large sequential reads (bounded chunk size).
+ * - Sizes, shard ids, offsets, string lengths and checksums are all checked before anything is
+ *   allocated; corrupt data throws `DataLossError` naming the file, the offset and both values.
+ */
+import { DataLossError, InvalidArgumentError, NotFoundError, UnimplementedError, isTFError, where } from '../errors.js';
+import type { ByteSource, FileStore } from '../io/types.js';
+import { readRange } from '../io/read-range.js';
+import {
+  type BundleEntryProto,
+  BundleEntryProtoSchema,
+  type BundleHeaderProto,
+  BundleHeaderProto_Endianness,
+  BundleHeaderProtoSchema,
+  decodeProto,
+  type VersionDef,
+} from '../proto/index.js';
+import { decodeTable } from '../table/table-reader.js';
+import { type DType, DTYPES, dtypeFromEnum, type TypedArray } from '../tensor/dtype.js';
+import { HOST_LITTLE_ENDIAN } from '../tensor/raw.js';
+import { formatShape, MAX_RANK, type TensorValue } from '../tensor/tensor-value.js';
+import { utf8Decode } from '../util/bytes.js';
+import { unmaskCrc32c } from '../util/crc32c.js';
+import { decodeTensorData, fmtCrc } from './data-codec.js';
+import { dataFilename, metaFilename } from './naming.js';
+import {
+  encodeTensorNameSlice,
+  formatTensorSlice,
+  fullSlice,
+  intersectBounds,
+  sliceBounds,
+  type TensorSlice,
+  tensorSliceFromProto,
+  validateSlice,
+} from './tensor-slice.js';
+
+/** TensorFlow's bundle format version (`kTensorBundleVersion`). */
+export const TENSOR_BUNDLE_VERSION = 1;
+/** `kTensorBundleMinProducer`. */
+export const TENSOR_BUNDLE_MIN_PRODUCER = 0;
+/** The TensorFlow release whose messages we mirror. */
+export const TF_VERSION_STRING = '2.21.0';
+
+/** Options of {@link BundleReader.open}. */
+export interface BundleReaderOptions {
+  /**
+   * Verify checksums (default true): the masked CRC32C of every tensor read, and the index file's
+   * block CRCs. `false` skips both (string length checksums are still checked: they frame the data).
+   */
+  verifyChecksums?: boolean;
+}
+
+/** Options of {@link BundleReader.readTensors}. */
+export interface ReadTensorsOptions {
+  /** Largest coalesced read (default 32 MiB); a tensor larger than this is read on its own. */
+  maxChunkBytes?: number;
+  /** Largest gap between two tensors that is read through rather than split (default 64 KiB). */
+  maxGapBytes?: number;
+}
+
+/** A checked, ready-to-read description of one stored (non-sliced) tensor. */
+interface ReadPlan {
+  key: string;
+  dtype: DType;
+  shape: number[];
+  n: number;
+  shard: number;
+  offset: number;
+  size: number;
+  crc: number;
+}
+
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 4096) {
+    s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
+  }
+  return s;
+}
+
+/**
+ * `CheckVersions(version, consumer=1, min_producer=0, "Checkpoint", "checkpoint")` with TF's texts
+ * (InvalidArgument).
+ */
+export function checkBundleVersion(version: VersionDef | undefined, file?: string): void {
+  const producer = version?.producer ?? 0;
+  const minConsumer = version?.minConsumer ?? 0;
+  if (producer < TENSOR_BUNDLE_MIN_PRODUCER) {
+    throw new InvalidArgumentError(
+      `Checkpoint producer version ${producer} below min producer ${TENSOR_BUNDLE_MIN_PRODUCER} supported by TensorFlow ${TF_VERSION_STRING}.  Please regenerate your checkpoint.`,
+      { file },
+    );
+  }
+  if (minConsumer > TENSOR_BUNDLE_VERSION) {
+    throw new InvalidArgumentError(
+      `Checkpoint min consumer version ${minConsumer} above current version ${TENSOR_BUNDLE_VERSION} for TensorFlow ${TF_VERSION_STRING}.  Please upgrade TensorFlow.`,
+      { file },
+    );
+  }
+  for (const bad of version?.badConsumers ?? []) {
+    if (bad === TENSOR_BUNDLE_VERSION) {
+      throw new InvalidArgumentError(
+        `Checkpoint disallows consumer version ${TENSOR_BUNDLE_VERSION}.  Please upgrade TensorFlow: this version is likely buggy.`,
+        { file },
+      );
+    }
+  }
+}
+
+/** The raw index contents of a bundle, decoded from its `.index` bytes (shared by reader and merge). */
+export interface DecodedBundleIndex {
+  header: BundleHeaderProto;
+  /** Entries after the header, in key order: [key bytes, serialized BundleEntryProto]. */
+  entries: Array<[Uint8Array, Uint8Array]>;
+}
+
+/** Decodes a bundle's `.index` bytes into the header and raw entries (checks the header and its version). */
+export function decodeBundleIndex(bytes: Uint8Array, file: string, options: { verifyChecksums?: boolean } = {}): DecodedBundleIndex {
+  const all = decodeTable(bytes, { name: file, verifyChecksums: options.verifyChecksums });
+  const corrupt = (detail: string, cause?: unknown) =>
+    new DataLossError(
+      `Unable to read file (${file}). Perhaps the file is corrupt or was produced by a newer version of TensorFlow with format changes (${detail})`,
+      { file, cause },
+    );
+  if (all.length === 0 || all[0]![0].length !== 0) throw corrupt('failed to seek to header entry');
+  let header: BundleHeaderProto;
+  try {
+    header = decodeProto(BundleHeaderProtoSchema, all[0]![1], { source: file, what: 'bundle header' });
+  } catch (e) {
+    throw corrupt(`unable to parse header: ${e instanceof Error ? e.message : String(e)}`, e);
+  }
+  checkBundleVersion(header.version, file);
+  return { header, entries: all.slice(1) };
+}
+
+/** Reads one tensor bundle. Create with {@link BundleReader.open}. */
+export class BundleReader {
+  /** The checkpoint prefix (`<prefix>.index`, `<prefix>.data-*`). */
+  readonly prefix: string;
+  /** The decoded header entry. */
+  readonly header: BundleHeaderProto;
+  /** The index file name. */
+  readonly indexFile: string;
+  private readonly store: FileStore;
+  private readonly verify: boolean;
+  private readonly bigEndian: boolean;
+  private readonly names: string[];
+  private readonly byName: Map<string, Uint8Array>;
+  private readonly bySliceKey: Map<string, Uint8Array>;
+  private readonly parsed = new Map<string, BundleEntryProto>();
+  private readonly shards = new Map<number, Promise<ByteSource>>();
+  private closed = false;
+
+  private constructor(store: FileStore, prefix: string, indexFile: string, decoded: DecodedBundleIndex, verify: boolean) {
+    this.store = store;
+    this.prefix = prefix;
+    this.indexFile = indexFile;
+    this.header = decoded.header;
+    this.verify = verify;
+    const big = decoded.header.endianness === BundleHeaderProto_Endianness.BIG;
+    this.bigEndian = big === HOST_LITTLE_ENDIAN; // stored order differs from ours -> swap
+    this.names = [];
+    this.byName = new Map();
+    this.bySliceKey = new Map();
+    for (const [k, v] of decoded.entries) {
+      if (k.length > 0 && k[0] === 0) {
+        this.bySliceKey.set(latin1(k), v);
+      } else {
+        const name = utf8Decode(k);
+        this.names.push(name);
+        this.byName.set(name, v);
+      }
+    }
+  }
+
+  /**
+   * Opens `<prefix>.index` in `store` with one ranged read. Throws `NotFoundError` when the index is
+   * missing, `DataLossError` when it is corrupt and `InvalidArgumentError` for an unsupported version.
+   */
+  static async open(store: FileStore, prefix: string, options: BundleReaderOptions = {}): Promise<BundleReader> {
+    const indexFile = metaFilename(prefix);
+    const src = await store.open(indexFile);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readRange(src, 0, src.byteLength);
+    } finally {
+      await src.close?.();
+    }
+    const verify = options.verifyChecksums !== false;
+    const decoded = decodeBundleIndex(bytes, indexFile, { verifyChecksums: verify });
+    return new BundleReader(store, prefix, indexFile, decoded, verify);
+  }
+
+  /** Number of data shards declared by the header. */
+  get numShards(): number {
+    return this.header.numShards;
+  }
+
+  /** Tensor names, sorted by UTF-8 bytes (no header, no slice keys; sliced tensors by their full name). */
+  keys(): string[] {
+    return this.names.slice();
+  }
+
+  /** True when `key` names a tensor (a plain entry or the full record of a sliced tensor). */
+  has(key: string): boolean {
+    return this.byName.has(key);
+  }
+
+  /**
+   * The decoded `BundleEntryProto` of `key`, or undefined. Throws `DataLossError` when the entry is
+   * not parseable (`Entry for key <k> not parseable.`).
+   */
+  entry(key: string): BundleEntryProto | undefined {
+    const cached = this.parsed.get(key);
+    if (cached !== undefined) return cached;
+    const raw = this.byName.get(key);
+    if (raw === undefined) return undefined;
+    const e = this.parseEntry(key, raw);
+    this.parsed.set(key, e);
+    return e;
+  }
+
+  private parseEntry(key: string, raw: Uint8Array): BundleEntryProto {
+    try {
+      return decodeProto(BundleEntryProtoSchema, raw, { source: this.indexFile, what: `bundle entry for key ${key}` });
+    } catch (e) {
+      throw new DataLossError(`Entry for key ${key} not parseable.${where(this.indexFile)}`, { file: this.indexFile, cause: e });
+    }
+  }
+
+  /** The dtype and shape of `key` (NotFoundError when missing). */
+  dtypeAndShape(key: string): { dtype: DType; shape: number[] } {
+    const e = this.requireEntry(key);
+    return { dtype: this.entryDtype(key, e), shape: this.entryShape(key, e) };
+  }
+
+  private requireEntry(key: string): BundleEntryProto {
+    const e = this.entry(key);
+    if (e === undefined) throw new NotFoundError(`Key ${key} not found in checkpoint`, { file: this.indexFile });
+    return e;
+  }
+
+  private entryDtype(key: string, e: BundleEntryProto): DType {
+    let d: DType;
+    try {
+      d = dtypeFromEnum(e.dtype, this.indexFile);
+    } catch (err) {
+      throw new DataLossError(`Bundle entry for key ${key} has an invalid dtype ${e.dtype}${where(this.indexFile)}`, {
+        file: this.indexFile,
+        cause: err,
+      });
+    }
+    return d;
+  }
+
+  /** The entry's shape, checked like `TensorShape::IsValid` (else `Invalid tensor shape: <key> ...`). */
+  private entryShape(key: string, e: BundleEntryProto): number[] {
+    const s = e.shape;
+    const bad = (why: string) =>
+      new DataLossError(`Invalid tensor shape: ${key} ${s === undefined ? '(none)' : `[${s.dim.map((d) => d.size).join(',')}]`} (${why})${where(this.indexFile)}`, {
+        file: this.indexFile,
+      });
+    if (s === undefined) return [];
+    if (s.unknownRank) throw bad('unknown rank');
+    if (s.dim.length > MAX_RANK) throw bad(`rank ${s.dim.length} > ${MAX_RANK}`);
+    const out: number[] = [];
+    for (const d of s.dim) {
+      if (d.size < 0n || d.size > BigInt(Number.MAX_SAFE_INTEGER)) throw bad(`dimension ${d.size}`);
+      out.push(Number(d.size));
+    }
+    return out;
+  }
+
+  /** Validates an entry's data fields into a read plan (nothing is read or allocated here). */
+  private plan(key: string, e: BundleEntryProto): ReadPlan {
+    const file = this.indexFile;
+    const dtype = this.entryDtype(key, e);
+    const shape = this.entryShape(key, e);
+    let n = 1;
+    for (const d of shape) n *= d;
+    if (shape.includes(0)) n = 0;
+    const numShards = this.header.numShards;
+    if (e.shardId < 0 || e.shardId >= numShards) {
+      throw new DataLossError(
+        `Bundle entry for key ${key} has shard_id ${e.shardId} but the bundle has ${numShards} shard(s) (num_shards in the header)${where(file)}`,
+        { file },
+      );
+    }
+    if (e.offset < 0n || e.offset > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new DataLossError(`Bundle entry for key ${key} has an invalid offset ${e.offset}${where(file)}`, { file });
+    }
+    if (e.size < 0n || e.size > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new DataLossError(`Invalid size in bundle entry: key ${key}; stored size ${e.size}${where(file)}`, { file });
+    }
+    const size = Number(e.size);
+    const info = DTYPES[dtype];
+    if (info.isPod) {
+      const expected = n * info.byteWidth!;
+      if (size !== expected) {
+        throw new DataLossError(
+          `Invalid size in bundle entry: key ${key}; stored size ${size}; expected size ${expected}${where(file)}`,
+          { file },
+        );
+      }
+    } else if (dtype === 'string') {
+      if (size < n) {
+        throw new DataLossError(
+          `Invalid size in bundle entry: key ${key}; stored size ${size}; expected size is at least ${n}${where(file)}`,
+          { file },
+        );
+      }
+    } else if (dtype === 'variant') {
+      if ((n > 0 && size < 5 * n) || (n === 0 && size !== 0)) {
+        throw new DataLossError(
+          `Invalid size in bundle entry: key ${key}; stored size ${size}; expected size is at least ${5 * n}${where(file)}`,
+          { file },
+        );
+      }
+    } else {
+      throw new UnimplementedError(`Bundle entry for key ${key} has dtype ${dtype}, which cannot be restored${where(file)}`, { file });
+    }
+    return { key, dtype, shape, n, shard: e.shardId, offset: Number(e.offset), size, crc: e.crc32c >>> 0 };
+  }
+
+  /** The data file of shard `shard` (opened once, cached). */
+  private dataSource(shard: number): Promise<ByteSource> {
+    if (this.closed) return Promise.reject(new InvalidArgumentError(`BundleReader for ${this.prefix} is closed`));
+    let p = this.shards.get(shard);
+    if (p === undefined) {
+      const name = dataFilename(this.prefix, shard, this.header.numShards);
+      p = this.store.open(name).catch((e: unknown) => {
+        this.shards.delete(shard);
+        if (isTFError(e, 'NOT_FOUND')) {
+          throw new NotFoundError(
+            `Data file ${name} of checkpoint ${this.prefix} not found: shard ${shard} of ${this.header.numShards} expected (${(e as Error).message})`,
+            { file: name, cause: e },
+          );
+        }
+        throw e;
+      });
+      this.shards.set(shard, p);
+    }
+    return p;
+  }
+
+  private dataName(shard: number): string {
+    return dataFilename(this.prefix, shard, this.header.numShards);
+  }
+
+  /** Checks that the plan's range lies inside its (opened) data file. */
+  private checkRange(p: ReadPlan, src: ByteSource): void {
+    const end = p.offset + p.size;
+    if (end > src.byteLength) {
+      const name = this.dataName(p.shard);
+      throw new DataLossError(
+        `Bundle entry for key ${p.key} needs bytes [${p.offset}, ${end}) but data file ${name} has only ${src.byteLength} bytes${where(name, p.offset)}`,
+        { file: name, offset: p.offset },
+      );
+    }
+  }
+
+  /** Decodes a plan's bytes and verifies the checksum. */
+  private decodePlan(p: ReadPlan, bytes: Uint8Array): TensorValue {
+    const file = this.dataName(p.shard);
+    const { value, crc } = decodeTensorData(p.dtype, p.shape, p.n, bytes, {
+      key: p.key,
+      file,
+      offset: p.offset,
+      bigEndian: this.bigEndian,
+    });
+    if (this.verify) {
+      const stored = unmaskCrc32c(p.crc);
+      if (stored !== crc) {
+        throw new DataLossError(
+          `TensorBundle at ${this.prefix} shard ${p.shard} (${p.size} bytes): Checksum does not match: stored ${fmtCrc(stored)} ` +
+            `vs. calculated on the restored bytes ${crc} (tensor ${p.key}, data file ${file} at offset ${p.offset})`,
+          { file, offset: p.offset },
+        );
+      }
+    }
+    return value;
+  }
+
+  /** Reads one planned tensor with exactly one ranged read. */
+  private async readPlan(p: ReadPlan): Promise<TensorValue> {
+    const src = await this.dataSource(p.shard);
+    this.checkRange(p, src);
+    const bytes = await readRange(src, p.offset, p.offset + p.size);
+    return this.decodePlan(p, bytes);
+  }
+
+  /**
+   * The tensor stored under `key` (sliced tensors are assembled from their slices). One ranged read
+   * of exactly the tensor's bytes for a plain entry. `NotFoundError` (`Key <k> not found in
+   * checkpoint`) when missing.
+   */
+  async getTensor(key: string): Promise<TensorValue> {
+    const e = this.requireEntry(key);
+    if (e.slices.length > 0) {
+      const shape = this.entryShape(key, e);
+      return this.sliceValue(key, e, fullSlice(shape.length));
+    }
+    return this.readPlan(this.plan(key, e));
+  }
+
+  /**
+   * The slice `slice` of tensor `key`: from a plain entry, or assembled from the stored slices that
+   * intersect it (several if needed). `InvalidArgumentError` when the stored slices do not cover it.
+   */
+  async getSlice(key: string, slice: TensorSlice): Promise<TensorValue> {
+    const e = this.requireEntry(key);
+    const shape = this.entryShape(key, e);
+    validateSlice(slice, shape);
+    return this.sliceValue(key, e, slice);
+  }
+
+  /** The stored slices of `key` (one full slice for a plain entry). */
+  storedSlices(key: string): TensorSlice[] {
+    const e = this.requireEntry(key);
+    const shape = this.entryShape(key, e);
+    if (e.slices.length === 0) return [fullSlice(shape.length)];
+    return e.slices.map((s) => tensorSliceFromProto(s, this.indexFile));
+  }
+
+  private async sliceValue(key: string, full: BundleEntryProto, want: TensorSlice): Promise<TensorValue> {
+    const file = this.indexFile;
+    const dtype = this.entryDtype(key, full);
+    const fullShape = this.entryShape(key, full);
+    const wantBounds = sliceBounds(want, fullShape);
+    const wantShape = wantBounds.map(([a, b]) => b - a);
+    let wantN = 1;
+    for (const d of wantShape) wantN *= d;
+    const stored: TensorSlice[] =
+      full.slices.length === 0 ? [fullSlice(fullShape.length)] : full.slices.map((s) => tensorSliceFromProto(s, file));
+    // Plan every stored slice that intersects the request (validating it) before allocating.
+    const parts: Array<{ plan: ReadPlan; bounds: Array<[number, number]>; inter: Array<[number, number]> }> = [];
+    let covered = 0;
+    for (const s of stored) {
+      if (s.length !== fullShape.length) {
+        throw new DataLossError(`stored slice ${formatTensorSlice(s)} of ${key} has the wrong rank for shape ${formatShape(fullShape)}${where(file)}`, { file });
+      }
+      let bounds: Array<[number, number]>;
+      try {
+        bounds = sliceBounds(s, fullShape);
+      } catch (err) {
+        throw new DataLossError(`stored slice ${formatTensorSlice(s)} of ${key} lies outside shape ${formatShape(fullShape)}${where(file)}`, { file, cause: err });
+      }
+      const inter = intersectBounds(bounds, wantBounds);
+      if (inter === undefined && wantN > 0) continue;
+      let entry: BundleEntryProto;
+      let entryKey: string;
+      if (full.slices.length === 0) {
+        entry = full;
+        entryKey = key;
+      } else {
+        const sk = latin1(encodeTensorNameSlice(key, s));
+        const raw = this.bySliceKey.get(sk);
+        entryKey = `${key} (slice ${formatTensorSlice(s)})`;
+        if (raw === undefined) {
+          throw new NotFoundError(`Key ${key} slice ${formatTensorSlice(s)} not found in checkpoint${where(file)}`, { file });
+        }
+        entry = this.parseEntry(entryKey, raw);
+      }
+      const plan = this.plan(entryKey, entry);
+      if (plan.dtype !== dtype) {
+        throw new DataLossError(`slice entry ${entryKey} has dtype ${plan.dtype} but the tensor has ${dtype}${where(file)}`, { file });
+      }
+      const sShape = bounds.map(([a, b]) => b - a);
+      if (plan.shape.length !== sShape.length || plan.shape.some((d, i) => d !== sShape[i])) {
+        throw new DataLossError(
+          `slice entry ${entryKey} has shape ${formatShape(plan.shape)} but its slice needs ${formatShape(sShape)}${where(file)}`,
+          { file },
+        );
+      }
+      if (inter === undefined) continue;
+      let m = 1;
+      for (const [a, b] of inter) m *= b - a;
+      covered += m;
+      parts.push({ plan, bounds, inter });
+    }
+    if (covered !== wantN) {
+      throw new InvalidArgumentError(
+        `Does not have sufficient slices for partitioned tensor ${key} to restore in slice_spec: ${formatTensorSlice(want)}`,
+        { file },
+      );
+    }
+    // Fast path: one stored slice equal to the request.
+    if (parts.length === 1 && boundsEqual(parts[0]!.bounds, wantBounds)) {
+      const v = await this.readPlan(parts[0]!.plan);
+      return { ...v, shape: wantShape } as TensorValue;
+    }
+    // Check every part's range before allocating the output (bounds total size by the data files).
+    for (const part of parts) this.checkRange(part.plan, await this.dataSource(part.plan.shard));
+    const info = DTYPES[dtype];
+    if (info.isPod) {
+      const width = info.byteWidth!;
+      const out = new Uint8Array(wantN * width);
+      for (const part of parts) {
+        const v = await this.readPlan(part.plan);
+        const d = v.data as TypedArray;
+        const src = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+        copyRegion(part.bounds, wantBounds, part.inter, (so, dO, cnt) => {
+          out.set(src.subarray(so * width, (so + cnt) * width), dO * width);
+        });
+      }
+      const C = info.arrayConstructor!;
+      const data = new C(out.buffer, 0, wantN * info.valuesPerElement);
+      return { dtype, shape: wantShape, data } as TensorValue;
+    }
+    const outArr: Uint8Array[] = new Array<Uint8Array>(wantN);
+    for (const part of parts) {
+      const v = await this.readPlan(part.plan);
+      const src = v.data as Uint8Array[];
+      copyRegion(part.bounds, wantBounds, part.inter, (so, dO, cnt) => {
+        for (let i = 0; i < cnt; i++) outArr[dO + i] = src[so + i]!;
+      });
+    }
+    return { dtype, shape: wantShape, data: outArr } as TensorValue;
+  }
+
+  /**
+   * Reads many tensors (all of them by default): plain entries are sorted by (shard, offset) and
+   * read with coalesced ranged reads of at most `maxChunkBytes` each; sliced tensors follow,
+   * assembled from their slices. Yields `[key, value]` in read order.
+   */
+  async *readTensors(keys?: string[], options: ReadTensorsOptions = {}): AsyncGenerator<[string, TensorValue]> {
+    const maxChunk = options.maxChunkBytes ?? 32 * 1024 * 1024;
+    const maxGap = options.maxGapBytes ?? 64 * 1024;
+    const list = keys ?? this.names;
+    const plans: ReadPlan[] = [];
+    const sliced: string[] = [];
+    for (const k of list) {
+      const e = this.requireEntry(k);
+      if (e.slices.length > 0) sliced.push(k);
+      else plans.push(this.plan(k, e));
+    }
+    plans.sort((a, b) => a.shard - b.shard || a.offset - b.offset || a.size - b.size);
+    let i = 0;
+    while (i < plans.length) {
+      const first = plans[i]!;
+      const start = first.offset;
+      let end = first.offset + first.size;
+      let j = i + 1;
+      while (j < plans.length) {
+        const p = plans[j]!;
+        if (p.shard !== first.shard) break;
+        const pe = Math.max(end, p.offset + p.size);
+        if (p.offset - end > maxGap || pe - start > maxChunk) break;
+        end = pe;
+        j++;
+      }
+      const src = await this.dataSource(first.shard);
+      for (let t = i; t < j; t++) this.checkRange(plans[t]!, src);
+      const chunk = await readRange(src, start, end);
+      for (let t = i; t < j; t++) {
+        const p = plans[t]!;
+        yield [p.key, this.decodePlan(p, chunk.subarray(p.offset - start, p.offset - start + p.size))];
+      }
+      i = j;
+    }
+    for (const k of sliced) yield [k, await this.getTensor(k)];
+  }
+
+  /** Closes every opened data file. The reader cannot read afterwards. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const opened = [...this.shards.values()];
+    this.shards.clear();
+    for (const p of opened) {
+      try {
+        const s = await p;
+        await s.close?.();
+      } catch {
+        // opening failed: nothing to close
+      }
+    }
+  }
+}
+
+function boundsEqual(a: Array<[number, number]>, b: Array<[number, number]>): boolean {
+  return a.length === b.length && a.every(([x, y], i) => x === b[i]![0] && y === b[i]![1]);
+}
+
+/**
+ * Copies the region `inter` from a row-major buffer laid out over `src` bounds into one laid out
+ * over `dst` bounds, calling `run(srcIndex, dstIndex, count)` for each contiguous run of elements
+ * (a run along the last dimension).
+ */
+export function copyRegion(
+  src: Array<[number, number]>,
+  dst: Array<[number, number]>,
+  inter: Array<[number, number]>,
+  run: (srcIndex: number, dstIndex: number, count: number) => void,
+): void {
+  const rank = inter.length;
+  if (rank === 0) {
+    run(0, 0, 1);
+    return;
+  }
+  const sStride = new Array<number>(rank);
+  const dStride = new Array<number>(rank);
+  let ss = 1;
+  let ds = 1;
+  for (let d = rank - 1; d >= 0; d--) {
+    sStride[d] = ss;
+    dStride[d] = ds;
+    ss *= src[d]![1] - src[d]![0];
+    ds *= dst[d]![1] - dst[d]![0];
+  }
+  const last = rank - 1;
+  const count = inter[last]![1] - inter[last]![0];
+  const idx = inter.map(([a]) => a);
+  for (;;) {
+    let so = 0;
+    let dO = 0;
+    for (let d = 0; d < rank; d++) {
+      so += (idx[d]! - src[d]![0]) * sStride[d]!;
+      dO += (idx[d]! - dst[d]![0]) * dStride[d]!;
+    }
+    run(so, dO, count);
+    // advance the multi-index over all dims but the last
+    let d = last - 1;
+    for (; d >= 0; d--) {
+      idx[d]!++;
+      if (idx[d]! < inter[d]![1]) break;
+      idx[d] = inter[d]![0];
+    }
+    if (d < 0) return;
+  }
+}
+
+export { latin1 as bytesToBinaryString };

@@ -1,0 +1,287 @@
+/**
+ * Writes V2 checkpoints ("tensor bundles") byte-identical to TensorFlow's `BundleWriter`
+ * (`tensor_bundle.cc`): tensors are appended to `<prefix>.data-00000-of-00001` in `add()` order (densely
+ * packed), then `finish()` publishes the data file (the store's atomic temp + rename) and only then
+ * writes `<prefix>.index`: the header under `""` followed by one `BundleEntryProto` per key, sorted by
+ * UTF-8 bytes, in a table built like TF's `TableBuilder`. A present `.index` therefore means a complete
+ * checkpoint (crash consistency).
+ *
+ * Data is written with large sequential writes: small tensors are gathered in an 8 MiB buffer,
+ * large ones are written straight from the tensor's memory (no copy on little-endian hosts).
+ */
+import { create } from '@bufbuild/protobuf';
+import { InvalidArgumentError, TFError } from '../errors.js';
+import type { ByteSink, WritableFileStore } from '../io/types.js';
+import {
+  type BundleEntryProto,
+  BundleEntryProtoSchema,
+  BundleHeaderProtoSchema,
+  encodeProto,
+  TensorShapeProto_DimSchema,
+  TensorShapeProtoSchema,
+  VersionDefSchema,
+} from '../proto/index.js';
+import { TableBuilder } from '../table/table-builder.js';
+import { dtypeToEnum } from '../tensor/dtype.js';
+import { createTensorValue, formatShape, type TensorValue } from '../tensor/tensor-value.js';
+import { compareBytes, utf8Encode } from '../util/bytes.js';
+import { maskCrc32c } from '../util/crc32c.js';
+import { bytesToBinaryString, TENSOR_BUNDLE_VERSION } from './bundle-reader.js';
+import { encodeTensorData } from './data-codec.js';
+import { dataFilename, dirnameOf, metaFilename } from './naming.js';
+import {
+  encodeTensorNameSlice,
+  formatTensorSlice,
+  isFullSlice,
+  sliceShape,
+  type TensorSlice,
+  tensorSliceToProto,
+  validateSlice,
+} from './tensor-slice.js';
+
+/** Options of {@link BundleWriter.create}. */
+export interface BundleWriterOptions {
+  /** Shard id of the data file written (default 0). */
+  shardId?: number;
+  /** Number of shards recorded in the header and the data file name (default 1). */
+  numShards?: number;
+  /** Size of the data write buffer (default 8 MiB, TF's `FileOutputBuffer`). */
+  bufferSize?: number;
+}
+
+/** Tensors at least this large are written straight from their memory instead of through the buffer. */
+const DIRECT_WRITE_BYTES = 1024 * 1024;
+
+interface PendingEntry {
+  key: Uint8Array;
+  entry: BundleEntryProto;
+}
+
+/** The serialized `BundleHeaderProto` TF writes: num_shards, endianness LITTLE (omitted), version{producer:1}. */
+export function encodeBundleHeader(numShards: number): Uint8Array {
+  return encodeProto(
+    BundleHeaderProtoSchema,
+    create(BundleHeaderProtoSchema, {
+      numShards,
+      version: create(VersionDefSchema, { producer: TENSOR_BUNDLE_VERSION }),
+    }),
+  );
+}
+
+/** Builds the shape proto TF writes (always present, even for scalars). */
+function shapeProto(shape: readonly number[]) {
+  return create(TensorShapeProtoSchema, {
+    dim: shape.map((d) => create(TensorShapeProto_DimSchema, { size: BigInt(d) })),
+  });
+}
+
+/**
+ * Writes `<prefix>.index` from sorted `[key, serialized value]` records (header first) into `store`
+ * with TF's table options. Used by the writer and by `mergeBundles`.
+ */
+export async function writeBundleIndex(
+  store: WritableFileStore,
+  prefix: string,
+  headerBytes: Uint8Array,
+  records: Iterable<[Uint8Array, Uint8Array]>,
+): Promise<void> {
+  const sink = await store.create(metaFilename(prefix));
+  try {
+    const tb = new TableBuilder(sink);
+    tb.add(new Uint8Array(0), headerBytes);
+    for (const [k, v] of records) {
+      const p = tb.add(k, v);
+      if (p) await p;
+    }
+    await tb.finish();
+  } catch (e) {
+    await sink.abort().catch(() => undefined);
+    throw e;
+  }
+  await sink.close();
+}
+
+/** Writes one tensor bundle. Create with {@link BundleWriter.create}; call `finish()` (or `abort()`). */
+export class BundleWriter {
+  /** The checkpoint prefix. */
+  readonly prefix: string;
+  private readonly store: WritableFileStore;
+  private readonly sink: ByteSink;
+  private readonly shardId: number;
+  private readonly numShards: number;
+  private readonly entries = new Map<string, PendingEntry>();
+  private readonly buf: Uint8Array;
+  private bufLen = 0;
+  private size = 0;
+  private status: TFError | undefined;
+  private done = false;
+
+  private constructor(store: WritableFileStore, prefix: string, sink: ByteSink, shardId: number, numShards: number, bufferSize: number) {
+    this.store = store;
+    this.prefix = prefix;
+    this.sink = sink;
+    this.shardId = shardId;
+    this.numShards = numShards;
+    this.buf = new Uint8Array(bufferSize);
+  }
+
+  /**
+   * Creates the writer: makes the prefix's directory (like TF) and opens the data file for an atomic
+   * write (it appears under its final name only in `finish()`).
+   */
+  static async create(store: WritableFileStore, prefix: string, options: BundleWriterOptions = {}): Promise<BundleWriter> {
+    const shardId = options.shardId ?? 0;
+    const numShards = options.numShards ?? 1;
+    const bufferSize = options.bufferSize ?? 8 * 1024 * 1024;
+    if (!Number.isInteger(bufferSize) || bufferSize < 1) throw new InvalidArgumentError(`bufferSize must be a positive integer, got ${bufferSize}`);
+    const dataName = dataFilename(prefix, shardId, numShards); // validates shardId / numShards
+    const dir = dirnameOf(prefix);
+    if (dir !== '') await store.mkdir(dir, { recursive: true });
+    const sink = await store.create(dataName);
+    return new BundleWriter(store, prefix, sink, shardId, numShards, bufferSize);
+  }
+
+  /** Bytes of tensor data added so far. */
+  get dataSize(): number {
+    return this.size;
+  }
+
+  private check(): void {
+    if (this.status !== undefined) throw this.status;
+    if (this.done) throw new InvalidArgumentError(`BundleWriter for ${this.prefix} is finished`);
+  }
+
+  private fail(e: TFError): never {
+    this.status = e;
+    throw e;
+  }
+
+  private async flushBuffer(): Promise<void> {
+    if (this.bufLen === 0) return;
+    const n = this.bufLen;
+    this.bufLen = 0;
+    await this.sink.write(this.buf.subarray(0, n));
+  }
+
+  private async writeData(bytes: Uint8Array): Promise<void> {
+    if (bytes.length >= DIRECT_WRITE_BYTES || bytes.length > this.buf.length) {
+      await this.flushBuffer();
+      await this.sink.write(bytes);
+      return;
+    }
+    if (this.bufLen + bytes.length > this.buf.length) await this.flushBuffer();
+    this.buf.set(bytes, this.bufLen);
+    this.bufLen += bytes.length;
+  }
+
+  /** Adds a tensor under raw key bytes (shared by `add` and `addSlice`). */
+  private async addBytesKey(keyBytes: Uint8Array, displayKey: string, value: TensorValue): Promise<void> {
+    const bin = bytesToBinaryString(keyBytes);
+    if (this.entries.has(bin)) this.fail(new InvalidArgumentError(`Adding duplicate key: ${displayKey}`));
+    const enc = encodeTensorData(value); // a bad argument throws without poisoning the writer
+    const offset = this.size;
+    const entry = create(BundleEntryProtoSchema, {
+      dtype: dtypeToEnum(value.dtype),
+      shape: shapeProto(value.shape),
+      shardId: this.shardId,
+      offset: BigInt(offset),
+      size: BigInt(enc.bytes.length),
+      crc32c: maskCrc32c(enc.crc),
+    });
+    this.entries.set(bin, { key: keyBytes, entry });
+    this.size += enc.bytes.length;
+    try {
+      await this.writeData(enc.bytes);
+    } catch (e) {
+      if (e instanceof TFError) this.status = e;
+      throw e;
+    }
+  }
+
+  /**
+   * Appends a tensor's data and records its entry. `Adding duplicate key: <key>` (InvalidArgument)
+   * when the key was already added; the empty key is reserved for the header.
+   */
+  async add(key: string, value: TensorValue): Promise<void> {
+    this.check();
+    if (key === '') throw new InvalidArgumentError('the empty key is reserved for the bundle header');
+    await this.addBytesKey(utf8Encode(key), key, value);
+  }
+
+  /**
+   * Adds slice `slice` of the tensor `fullKey` whose full shape is `fullShape` (TF's `AddSlice`): a
+   * slice covering the whole tensor is stored as a plain entry; otherwise the full-tensor record
+   * (dtype, full shape, `slices`; no data) is created/extended and the slice's data is stored under
+   * its OrderedCode slice key.
+   */
+  async addSlice(fullKey: string, fullShape: number[], slice: TensorSlice, value: TensorValue): Promise<void> {
+    this.check();
+    if (fullKey === '') throw new InvalidArgumentError('the empty key is reserved for the bundle header');
+    validateSlice(slice, fullShape);
+    const want = sliceShape(slice, fullShape);
+    if (want.length !== value.shape.length || want.some((d, i) => d !== value.shape[i])) {
+      throw new InvalidArgumentError(
+        `slice ${formatTensorSlice(slice)} of ${fullKey} ${formatShape(fullShape)} has shape ${formatShape(want)} but the value has shape ${formatShape(value.shape)}`,
+      );
+    }
+    createTensorValue(value.dtype, value.shape, value.data);
+    if (isFullSlice(slice, fullShape)) {
+      await this.add(fullKey, value);
+      return;
+    }
+    const fullBytes = utf8Encode(fullKey);
+    const bin = bytesToBinaryString(fullBytes);
+    let rec = this.entries.get(bin);
+    if (rec === undefined) {
+      rec = {
+        key: fullBytes,
+        entry: create(BundleEntryProtoSchema, { dtype: dtypeToEnum(value.dtype), shape: shapeProto(fullShape) }),
+      };
+      this.entries.set(bin, rec);
+    } else {
+      if (rec.entry.slices.length === 0) this.fail(new InvalidArgumentError(`Adding duplicate key: ${fullKey}`));
+      if (rec.entry.dtype !== dtypeToEnum(value.dtype)) {
+        throw new InvalidArgumentError(`slice of ${fullKey} has dtype ${value.dtype}, earlier slices had enum ${rec.entry.dtype}`);
+      }
+      const prev = rec.entry.shape?.dim.map((d) => Number(d.size)) ?? [];
+      if (prev.length !== fullShape.length || prev.some((d, i) => d !== fullShape[i])) {
+        throw new InvalidArgumentError(`slice of ${fullKey} gives full shape ${formatShape(fullShape)}, earlier slices gave ${formatShape(prev)}`);
+      }
+    }
+    const sliceKey = encodeTensorNameSlice(fullBytes, slice);
+    await this.addBytesKey(sliceKey, `${fullKey} (slice ${formatTensorSlice(slice)})`, value);
+    rec.entry.slices.push(tensorSliceToProto(slice));
+  }
+
+  /**
+   * Publishes the data file (flush + atomic rename), then writes `<prefix>.index`. On any error the
+   * unpublished files are discarded and the error is thrown.
+   */
+  async finish(): Promise<void> {
+    if (this.status !== undefined) {
+      await this.abort();
+      throw this.status;
+    }
+    this.check();
+    this.done = true;
+    try {
+      await this.flushBuffer();
+      await this.sink.close();
+    } catch (e) {
+      await this.sink.abort().catch(() => undefined);
+      throw e;
+    }
+    const sorted = [...this.entries.values()].sort((a, b) => compareBytes(a.key, b.key));
+    const records = (function* () {
+      for (const r of sorted) yield [r.key, encodeProto(BundleEntryProtoSchema, r.entry)] as [Uint8Array, Uint8Array];
+    })();
+    await writeBundleIndex(this.store, this.prefix, encodeBundleHeader(this.numShards), records);
+  }
+
+  /** Discards everything written (the data file is never published). */
+  async abort(): Promise<void> {
+    if (this.done && this.status === undefined) return;
+    this.done = true;
+    await this.sink.abort().catch(() => undefined);
+  }
+}

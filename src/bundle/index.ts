@@ -1,0 +1,45 @@
+/**
+ * V2 checkpoints ("tensor bundles"): reader, writer, slices, shards, merge; and the V1 TensorSlice reader.
+ */
+export {
+  BundleReader,
+  type BundleReaderOptions,
+  checkBundleVersion,
+  copyRegion,
+  decodeBundleIndex,
+  type DecodedBundleIndex,
+  type ReadTensorsOptions,
+  TENSOR_BUNDLE_VERSION,
+} from './bundle-reader.js';
+export { BundleWriter, type BundleWriterOptions, encodeBundleHeader, writeBundleIndex } from './bundle-writer.js';
+export { decodeTensorData, encodeTensorData, type EncodedTensorData } from './data-codec.js';
+export {
+  type BundleInput,
+  mergeBundles,
+  type MergeBundlesOptions,
+  writeShardedBundle,
+  type WriteShardedBundleOptions,
+} from './merge.js';
+export {
+  dataFilename,
+  metaFilename,
+  shardedFilename,
+  shardedFilespec,
+  shardedSaveTempPrefix,
+} from './naming.js';
+export {
+  decodeTensorNameSlice,
+  encodeTensorNameSlice,
+  formatTensorSlice,
+  FULL_EXTENT,
+  fullSlice,
+  isFullSlice,
+  parseShapeAndSlice,
+  parseTensorSlice,
+  sliceShape,
+  type TensorSlice,
+  type TensorSliceExtent,
+  tensorSliceFromProto,
+  tensorSliceToProto,
+  validateSlice,
+} from './tensor-slice.js';
