@@ -1,0 +1,21 @@
+/**
+ * The built-in kernel table, assembled from the per-category tables. A plain value: nothing is
+ * registered on import; the registry reads this table on first lookup.
+ */
+import type { KernelFn, KernelSpec } from '../kernel-registry.js';
+import { arrayKernels } from './array.js';
+import { controlKernels } from './control.js';
+import { mathKernels } from './math.js';
+import { nnKernels } from './nn.js';
+import { variableKernels } from './variables.js';
+
+/** Builds the op type -> kernel map of every built-in kernel. */
+export function builtinKernels(): ReadonlyMap<string, KernelSpec> {
+  const m = new Map<string, KernelSpec>();
+  for (const table of [arrayKernels, mathKernels, nnKernels, variableKernels, controlKernels]) {
+    for (const [op, k] of Object.entries(table)) {
+      m.set(op, typeof k === 'function' ? { compute: k as KernelFn } : k);
+    }
+  }
+  return m;
+}
