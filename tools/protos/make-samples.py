@@ -11,7 +11,8 @@ What it writes (all by TensorFlow's own writers; the folder is wiped first):
                                       negative list(int) attr, control inputs, devices, attr maps
   meta/saver.meta                     MetaGraphDef from tf.compat.v1.train.Saver.export_meta_graph
                                       (collections, SaverDef, Any-packed variable defs)
-  saved-models/tf2-module/{saved_model.pb,fingerprint.pb}   tf.saved_model.save of a tf.Module
+  saved-models/tf2-module/{saved_model.pb,fingerprint.pb,debug/saved_model_debug_info.pb}
+                                      tf.saved_model.save of a tf.Module (save_debug_info=True)
   saved-models/tf1-builder/saved_model.pb                   tf.compat.v1.saved_model.Builder
   map-order/*.binpb + cases.json      messages with tricky map keys (string prefixes, non-ASCII, "",
                                       integer-like strings; uint32 / fixed64 / signed / bool keys) as
@@ -122,10 +123,11 @@ def tf2_saved_model():
     net.scale(tf.constant([[1.0]]), factor=3.0)
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "m")
-        tf.saved_model.save(net, out, signatures={"serving_default": net.__call__})
+        tf.saved_model.save(net, out, signatures={"serving_default": net.__call__},
+                            options=tf.saved_model.SaveOptions(save_debug_info=True))
         dest = os.path.join(ROOT, "saved-models", "tf2-module")
-        os.makedirs(dest, exist_ok=True)
-        for name in ("saved_model.pb", "fingerprint.pb"):
+        os.makedirs(os.path.join(dest, "debug"), exist_ok=True)
+        for name in ("saved_model.pb", "fingerprint.pb", "debug/saved_model_debug_info.pb"):
             shutil.copyfile(os.path.join(out, name), os.path.join(dest, name))
 
 
