@@ -14,7 +14,7 @@
  * | float4_e2m1fn | 2/1 (low nibble) | 1 | none | none | yes |
  *
  * Encoding from a number rounds to nearest, ties to even (directly from the double), like ml_dtypes:
- * past the largest finite value it gives inf (e5m2), NaN (the fn/fnuz formats), or saturates
+ * past the largest finite value it gives ±inf (e5m2), ±NaN (e4m3fn), NaN (fnuz formats), or saturates
  * (float4_e2m1fn). NaN encodes as 0x7e (e5m2), 0x7f (e4m3fn), 0x80 (fnuz) and 0x08 (float4, as
  * ml_dtypes does). Checked against ml_dtypes 0.6 in `test/tensor/float8.test.ts`.
  */
@@ -159,7 +159,7 @@ export function numberToMiniFloat(d: MiniFloatDType, x: number): number {
   if (r > f.maxPattern) {
     if (f.kind === 'ieee') r = f.maxPattern + 1; // inf
     else if (f.kind === 'none') r = f.maxPattern; // saturate
-    else return f.nanPattern;
+    else return f.kind === 'fn' && negative ? f.nanPattern | signBit : f.nanPattern;
   }
   if (negative) {
     if (f.kind === 'fnuz' && r === 0) return 0;
