@@ -43,3 +43,4 @@ export {
   tensorSliceToProto,
   validateSlice,
 } from './tensor-slice.js';
+export { resolveV1Files, TensorSliceReaderV1, type TensorSliceReaderV1Options, type V1TensorInfo } from './v1-reader.js';
