@@ -46,15 +46,16 @@ export function decodeProto<Desc extends DescMessage>(
 ): MessageShape<Desc> {
   const recursionLimit = options.recursionLimit ?? DEFAULT_RECURSION_LIMIT;
   try {
-    checkWireTypes(schema, new BinaryReader(bytes), 1, recursionLimit);
+    checkWireTypes(schema, new BinaryReader(bytes), 0, 1, recursionLimit);
     return fromBinary(schema, bytes, { readUnknownFields: true, recursionLimit });
   } catch (e) {
     const what = options.what ?? schema.typeName;
     const detail = e instanceof Error ? e.message : String(e);
     const kind = what === schema.typeName ? what : `${what} (${schema.typeName})`;
+    const offset = e instanceof WireTypeError ? e.offset : undefined;
     throw new DataLossError(
-      `cannot decode ${kind}${where(options.source)} (${bytes.length} bytes): ${detail}`,
-      { file: options.source, cause: e },
+      `cannot decode ${kind}${where(options.source, offset)} (${bytes.length} bytes): ${detail}`,
+      { file: options.source, offset, cause: e },
     );
   }
 }
@@ -574,6 +575,13 @@ function fieldByNumber(desc: DescMessage, no: number): DescField | undefined {
   return m.get(no);
 }
 
+/** A known field with a wire type its type does not allow, at `offset` in the decoded bytes. */
+class WireTypeError extends Error {
+  constructor(message: string, readonly offset: number) {
+    super(message);
+  }
+}
+
 const WIRE_TYPE_NAMES = ['varint', 'fixed64', 'length-delimited', 'start-group', 'end-group', 'fixed32'];
 
 /**
@@ -582,8 +590,9 @@ const WIRE_TYPE_NAMES = ['varint', 'fixed64', 'length-delimited', 'start-group',
  * silently misreads corrupt data. Unknown fields are skipped (bounds-checked). Nesting deeper than
  * `limit` is left to `fromBinary`, which reports it.
  */
-function checkWireTypes(desc: DescMessage, reader: BinaryReader, depth: number, limit: number): void {
+function checkWireTypes(desc: DescMessage, reader: BinaryReader, base: number, depth: number, limit: number): void {
   while (reader.pos < reader.len) {
+    const tagOffset = base + reader.pos;
     const [no, wireType] = reader.tag();
     const field = fieldByNumber(desc, no);
     if (field === undefined) {
@@ -622,23 +631,33 @@ function checkWireTypes(desc: DescMessage, reader: BinaryReader, depth: number, 
         break;
     }
     if (wireType !== expected && wireType !== alternative) {
-      throw new Error(
+      throw new WireTypeError(
         `field ${desc.typeName}.${field.name} (#${no}) has wire type ${WIRE_TYPE_NAMES[wireType] ?? wireType}, ` +
-          `expected ${WIRE_TYPE_NAMES[expected] ?? expected} (at byte ${reader.pos})`,
+          `expected ${WIRE_TYPE_NAMES[expected] ?? expected}`,
+        tagOffset,
       );
     }
     if (child !== undefined && wireType === WireType.LengthDelimited && depth < limit) {
-      checkWireTypes(child, new BinaryReader(reader.bytes()), depth + 1, limit);
+      const sub = reader.bytes();
+      checkWireTypes(child, new BinaryReader(sub), base + reader.pos - sub.length, depth + 1, limit);
     } else if (mapField !== undefined && depth < limit) {
-      checkMapEntry(mapField, new BinaryReader(reader.bytes()), depth + 1, limit);
+      const sub = reader.bytes();
+      checkMapEntry(mapField, new BinaryReader(sub), base + reader.pos - sub.length, depth + 1, limit);
     } else {
       reader.skip(wireType, no, Math.max(0, limit - depth));
     }
   }
 }
 
-function checkMapEntry(field: DescField & { fieldKind: 'map' }, reader: BinaryReader, depth: number, limit: number): void {
+function checkMapEntry(
+  field: DescField & { fieldKind: 'map' },
+  reader: BinaryReader,
+  base: number,
+  depth: number,
+  limit: number,
+): void {
   while (reader.pos < reader.len) {
+    const tagOffset = base + reader.pos;
     const [no, wireType] = reader.tag();
     let expected: WireType | undefined;
     if (no === 1) expected = wireTypeOf(field.mapKey);
@@ -647,13 +666,15 @@ function checkMapEntry(field: DescField & { fieldKind: 'map' }, reader: BinaryRe
         : field.mapKind === 'enum' ? WireType.Varint : wireTypeOf(field.scalar);
     }
     if (expected !== undefined && wireType !== expected) {
-      throw new Error(
+      throw new WireTypeError(
         `map entry of ${field.parent.typeName}.${field.name}: ${no === 1 ? 'key' : 'value'} has wire type ` +
           `${WIRE_TYPE_NAMES[wireType] ?? wireType}, expected ${WIRE_TYPE_NAMES[expected] ?? expected}`,
+        tagOffset,
       );
     }
-    if (no === 2 && field.mapKind === 'message' && depth < limit) {
-      checkWireTypes(field.message, new BinaryReader(reader.bytes()), depth + 1, limit);
+    if (no === 2 && field.mapKind === 'message' && wireType === WireType.LengthDelimited && depth < limit) {
+      const sub = reader.bytes();
+      checkWireTypes(field.message, new BinaryReader(sub), base + reader.pos - sub.length, depth + 1, limit);
     } else {
       reader.skip(wireType, no, Math.max(0, limit - depth));
     }

@@ -170,10 +170,11 @@ test('decodeProto: a known field with the wrong wire type -> DataLossError (not 
     'DATA_LOSS', 'meta_graphs', 'expected length-delimited');
   // Nested: GraphDef.node[0].name (#1, string) as a fixed32.
   assertTFError(() => decodeProto(proto.GraphDefSchema, unhex('0a050d01020304'), { source: 'g.pb' }),
-    'DATA_LOSS', 'g.pb', 'tensorflow.NodeDef.name');
+    'DATA_LOSS', 'g.pb at offset 2', 'tensorflow.NodeDef.name');
+  assert.throws(() => decodeProto(proto.GraphDefSchema, unhex('0a050d01020304')), (e: unknown) => (e as { offset?: number }).offset === 2);
   // Map entry value of NodeDef.attr with the wrong wire type.
   assertTFError(() => decodeProto(NodeDefSchema, unhex('2a050a01541001'), { source: 'm.pb' }),
-    'DATA_LOSS', 'tensorflow.NodeDef.attr', 'value');
+    'DATA_LOSS', 'm.pb at offset 5', 'tensorflow.NodeDef.attr', 'value');
   // Packed and unpacked repeated numbers are both fine.
   assert.deepEqual(decodeProto(VersionDefSchema, unhex('1801' + '1a0102')).badConsumers, [1, 2]);
 });
