@@ -175,7 +175,7 @@ export function tensorValueFromJson<D extends DType>(dtype: D, shape: readonly n
     }
   });
   // tensorValueFromArray rounds numbers to the dtype: exact for values that came from it.
-  return tensorValueFromArray(dtype, elems.length === 0 ? [] : elems, [...shape]) as TensorValue<D>;
+  return tensorValueFromArray(dtype, elems.length === 0 ? [] : elems, [...shape], { storageRange: true }) as TensorValue<D>;
 }
 
 /**

@@ -271,8 +271,24 @@ const INT_RANGES: Partial<Record<DType, [number, number]>> = {
   uint2: [0, 3],
 };
 
+const STORAGE_RANGES: Partial<Record<DType, [number, number]>> = {
+  int4: [-128, 127],
+  int2: [-128, 127],
+  uint4: [0, 255],
+  uint2: [0, 255],
+};
+
 function isComplexPair(v: unknown): boolean {
   return Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' || typeof x === 'string');
+}
+
+/** Options of {@link tensorValueFromArray}. */
+export interface FromArrayOptions {
+  /**
+   * Accept any byte for int4/int2 (-128..127) and uint4/uint2 (0..255), as TensorFlow may hold them
+   * (`int_val: 20` on an int4 tensor is stored as the byte 20). Default false: the type's range.
+   */
+  storageRange?: boolean;
 }
 
 /**
@@ -288,7 +304,12 @@ function isComplexPair(v: unknown): boolean {
  *
  * @throws InvalidArgumentError for ragged arrays, out-of-range or mistyped elements, or a shape mismatch.
  */
-export function tensorValueFromArray<D extends DType>(dtype: D, values: NestedArray, shape?: readonly number[]): TensorValue<D> {
+export function tensorValueFromArray<D extends DType>(
+  dtype: D,
+  values: NestedArray,
+  shape?: readonly number[],
+  options: FromArrayOptions = {},
+): TensorValue<D> {
   const info = dtypeInfo(dtype);
   const isLeaf =
     info.kind === 'complex'
@@ -369,7 +390,7 @@ export function tensorValueFromArray<D extends DType>(dtype: D, values: NestedAr
         if (isMiniFloatDType(d)) {
           (data as Uint8Array)[i] = numberToMiniFloat(d, toNumber(v, d));
         } else {
-          const range = INT_RANGES[d];
+          const range = options.storageRange === true && STORAGE_RANGES[d] !== undefined ? STORAGE_RANGES[d] : INT_RANGES[d];
           if (range === undefined) throw new InvalidArgumentError(`unsupported dtype ${d}`);
           (data as Int32Array)[i] = toInteger(v, d, range[0], range[1]);
         }
