@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 
 import { fixture } from './helpers/paths.js';
-import { describeWithTF, findTensorFlowPython, runPythonJson } from './helpers/python.js';
+import { describeWithTF, findTensorFlowPython, PY_FX_PRELUDE, runPythonJson } from './helpers/python.js';
 
 interface Golden {
-  tensors: Record<string, { dtype: string; shape: number[] }>;
+  tensors: Record<string, { dtype: string; shape: number[]; value: unknown; hex?: string }>;
 }
 
 const READ_CHECKPOINT = `
@@ -43,5 +43,17 @@ describeWithTF('interop: real TensorFlow smoke test', () => {
       assert.equal(r.dtypes[key], g.dtype, key);
     }
     assert.deepEqual(r.a, [1, 2]);
+  });
+
+  it('PY_FX_PRELUDE: fx.tensor_json reproduces golden.json entries', async () => {
+    const golden = JSON.parse(readFileSync(fixture('checkpoints', 'dtypes', 'golden.json'), 'utf8')) as Golden;
+    const keys = ['float16', 'bfloat16', 'int64', 'uint64', 'complex128', 'string', 'float32_empty_2x0x3'];
+    const code = PY_FX_PRELUDE + `
+r = tf.train.load_checkpoint(sys.argv[1])
+dt = r.get_variable_to_dtype_map()
+print(json.dumps({k: fx.tensor_json(r.get_tensor(k), dt[k].name) for k in sys.argv[2:]}))
+`;
+    const got = await runPythonJson<Golden['tensors']>(code, [fixture('checkpoints', 'dtypes', 'ckpt'), ...keys]);
+    for (const k of keys) assert.deepEqual(got[k], golden.tensors[k], k);
   });
 });

@@ -12,6 +12,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
+import { repoRoot } from '../../test/helpers/paths.js';
+
 export const TF_MISSING_MESSAGE =
   'real TensorFlow not found; install it with: python3 -m venv ~/.venv-tf && ' +
   '~/.venv-tf/bin/pip install tensorflow-cpu (or set TFPERSIST_PYTHON)';
@@ -40,6 +42,15 @@ function candidates(): string[] {
   out.push(process.platform === 'win32' ? 'python' : 'python3');
   return [...new Set(out)];
 }
+
+/**
+ * Python prelude giving snippets the fixture generator's helpers: `fx.tensor_json(value, dtype_name)` (the lossless
+ * JSON of test/fixtures/README.md, with `hex`), `fx.lossless`, `fx.enc_bytes`, `fx.write_json`, ... Use as
+ * `runPythonJson(PY_FX_PRELUDE + code)`; it imports TensorFlow as `tf` and numpy as `np`.
+ */
+export const PY_FX_PRELUDE =
+  `import sys, json\nsys.path.insert(0, ${JSON.stringify(join(repoRoot, 'tools', 'fixtures'))})\n` +
+  'import numpy as np\nimport tensorflow as tf\nimport fxcommon as fx\n';
 
 let cached: { python: string | null } | undefined;
 
