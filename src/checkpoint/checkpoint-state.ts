@@ -22,7 +22,7 @@ import { matchingFiles, readWholeFile, requireStore, requireWritableStore } from
 export const CHECKPOINT_STATE_FILENAME = 'checkpoint';
 
 /** A decoded `CheckpointState` (field names as in `checkpoint_state.proto`, camelCase). */
-export interface CheckpointState {
+export interface CheckpointStateFields {
   /** The latest checkpoint prefix. */
   modelCheckpointPath: string;
   /** Not-yet-deleted checkpoint prefixes, oldest first; the last equals `modelCheckpointPath`. */
@@ -34,7 +34,7 @@ export interface CheckpointState {
 }
 
 /** What {@link getCheckpointState} returns: the state with paths resolved, plus any warnings. */
-export interface ResolvedCheckpointState extends CheckpointState {
+export interface ResolvedCheckpointState extends CheckpointStateFields {
   /** The state file that was read. */
   statePath: string;
   /** Things worth telling the user (e.g. a path resolved by the moved-directory rule). */
@@ -110,7 +110,7 @@ export function escapeTextProtoString(s: string): string {
 }
 
 /** Formats a state exactly as Python's `text_format.MessageToString(CheckpointState(...))`. */
-export function formatCheckpointState(state: CheckpointState): string {
+export function formatCheckpointState(state: CheckpointStateFields): string {
   let out = '';
   if (state.modelCheckpointPath !== '') {
     out += `model_checkpoint_path: "${escapeTextProtoString(state.modelCheckpointPath)}"\n`;
@@ -128,7 +128,7 @@ export function formatCheckpointState(state: CheckpointState): string {
  * Parses state-file text (any field order, comments, repeated lines, as `text_format.Merge`). Throws
  * the proto text parser's error on malformed input.
  */
-export function parseCheckpointState(text: string, source?: string): CheckpointState {
+export function parseCheckpointState(text: string, source?: string): CheckpointStateFields {
   const msg = parseTextProto(CheckpointStateSchema, text, source === undefined ? {} : { source });
   return {
     modelCheckpointPath: msg.modelCheckpointPath,
@@ -153,7 +153,7 @@ export function generateCheckpointState(
   timestamps?: number[],
   lastPreservedTimestamp?: number,
   options: { cwd?: string } = {},
-): CheckpointState {
+): CheckpointStateFields {
   const paths = [...allModelCheckpointPaths];
   if (paths.length === 0 || paths[paths.length - 1] !== modelCheckpointPath) paths.push(modelCheckpointPath);
   const ts = timestamps === undefined ? [] : [...timestamps];
@@ -265,7 +265,7 @@ export async function getCheckpointState(
     exists = false;
   }
   if (!exists) return undefined;
-  let state: CheckpointState;
+  let state: CheckpointStateFields;
   try {
     const bytes = await readWholeFile(store, statePath);
     state = parseCheckpointState(utf8Decode(bytes), statePath);
