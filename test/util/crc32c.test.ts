@@ -6,7 +6,10 @@ import { crc32c, crc32cImplementation, maskCrc32c, unmaskCrc32c } from '../../sr
 import { crc32cImpl as jsImpl } from '../../src/util/crc32c-js.js';
 import { crc32cImpl as nodeImpl, crc32cImplName as nodeImplName } from '../../src/util/crc32c-node.js';
 import { ByteReader, concatBytes, fromHex, utf8Encode } from '../../src/util/bytes.js';
-import { fixture } from '../helpers/paths.js';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { fixture, repoRoot } from '../helpers/paths.js';
 
 const impls: [string, (d: Uint8Array, c?: number) => number][] = [
   ['crc32c', crc32c],
@@ -42,7 +45,6 @@ test('standard vectors (RFC 3720 B.4 and the check value)', () => {
     assert.equal(f(new Uint8Array(32).fill(0xff)), 0x62a8ab43, name);
     assert.equal(f(inc), 0x46dd794e, name);
     assert.equal(f(dec), 0x113fdb5c, name);
-    // 64 and 1000 bytes go through the native path too.
     assert.equal(f(new Uint8Array(64).fill(0x61)), jsImpl(new Uint8Array(64).fill(0x61)), name);
   }
 });
@@ -69,6 +71,29 @@ test('native and JS agree on random buffers of many sizes and alignments', () =>
       assert.equal(nodeImpl(view, seed), jsImpl(view, seed), `size ${size} align ${align} seeded`);
     }
   }
+});
+
+test('raw @node-rs/crc32 agrees with the JS tables on every small size (below the native threshold too)', () => {
+  const raw = (createRequire(import.meta.url)('@node-rs/crc32') as { crc32c: (b: Uint8Array, s?: number) => number }).crc32c;
+  const big = randomBytes(400, 5);
+  for (let n = 0; n <= 300; n++) {
+    assert.equal(raw(big.subarray(n & 3, (n & 3) + n), 0), jsImpl(big.subarray(n & 3, (n & 3) + n)), `size ${n}`);
+    assert.equal(raw(big.subarray(0, n), 0xabcdef01), jsImpl(big.subarray(0, n), 0xabcdef01), `size ${n} seeded`);
+  }
+});
+
+test('without the optional native package, crc32c falls back to JS without crashing', () => {
+  const preload = join(repoRoot, 'test', 'util', 'data', 'hide-native-crc.cjs');
+  const mod = join(repoRoot, 'dist', 'src', 'util', 'crc32c.js');
+  const out = execFileSync(
+    process.execPath,
+    ['--require', preload, '--input-type=module', '-e',
+      `const m = await import(${JSON.stringify(pathToFileURL(mod).href)}); ` +
+      `console.log(m.crc32cImplementation, m.crc32c(new TextEncoder().encode('123456789')).toString(16), ` +
+      `m.crc32c(new Uint8Array(1000).fill(7)) === ${jsImpl(new Uint8Array(1000).fill(7))})`],
+    { encoding: 'utf8', cwd: repoRoot },
+  );
+  assert.equal(out.trim(), 'js e3069283 true');
 });
 
 test('mask / unmask: TF values and round trips', () => {
