@@ -14,6 +14,8 @@ import { fromBinary, ScalarType, type DescField, type DescMessage, type MessageS
 import { fromText, toText } from '@bufbuild/protobuf/txtpb';
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { DataLossError, InvalidArgumentError, where } from '../errors.js';
+import { printPythonTextProto } from './python-text.js';
+import { tfRegistry } from './registry.js';
 
 /** Default maximum message nesting depth, the same as TensorFlow's C++ parser (protobuf's default). */
 export const DEFAULT_RECURSION_LIMIT = 100;
@@ -118,7 +120,10 @@ export interface ParseTextProtoOptions {
   source?: string;
   /** Maximum nesting depth of messages (default {@link DEFAULT_RECURSION_LIMIT}). */
   recursionLimit?: number;
-  /** Registry used to resolve expanded `google.protobuf.Any` values (`[type.googleapis.com/...] {...}`). */
+  /**
+   * Registry used to resolve expanded `google.protobuf.Any` values (`[type.googleapis.com/...] {...}`);
+   * default: every TensorFlow type ({@link tfRegistry}).
+   */
   registry?: Registry;
 }
 
@@ -134,7 +139,7 @@ export function parseTextProto<Desc extends DescMessage>(
 ): MessageShape<Desc> {
   const recursionLimit = options.recursionLimit ?? DEFAULT_RECURSION_LIMIT;
   try {
-    return fromText(schema, text, { recursionLimit, registry: options.registry });
+    return fromText(schema, text, { recursionLimit, registry: options.registry ?? tfRegistry() });
   } catch (e) {
     const detail = e instanceof Error ? e.message : String(e);
     throw new InvalidArgumentError(
@@ -146,14 +151,23 @@ export function parseTextProto<Desc extends DescMessage>(
 
 /** Options of {@link printTextProto}. */
 export interface PrintTextProtoOptions {
-  /** Registry used to print `google.protobuf.Any` values in expanded form. */
+  /**
+   * `'python'`: byte for byte what TensorFlow's Python writes (`text_format.MessageToString`, as in
+   * `tf.io.write_graph(..., as_text=True)`; see `python-text.ts`), with `Any` payloads of TensorFlow types
+   * expanded. `'txtpb'` (default): protobuf-es' `toText` (txtpbfmt layout: `name: {`, `\xNN` escapes).
+   * Both parse back with {@link parseTextProto}.
+   */
+  style?: 'python' | 'txtpb';
+  /**
+   * Registry used to print `google.protobuf.Any` values in expanded form (style `'python'` defaults to
+   * every TensorFlow type, {@link tfRegistry}).
+   */
   registry?: Registry;
 }
 
 /**
- * Prints a message in the protobuf text format (two-space indentation, one field per line, trailing
- * newline). The output parses back with {@link parseTextProto}; its whitespace and number formatting
- * are not guaranteed to equal Python's `text_format` byte for byte.
+ * Prints a message in the protobuf text format: one field per line, two-space indentation, trailing
+ * newline. With `style: 'python'` the output equals TensorFlow's Python text files byte for byte.
  */
 export function printTextProto<Desc extends DescMessage>(
   schema: Desc,
@@ -161,6 +175,9 @@ export function printTextProto<Desc extends DescMessage>(
   options: PrintTextProtoOptions = {},
 ): string {
   try {
+    if (options.style === 'python') {
+      return printPythonTextProto(schema, message, { registry: options.registry ?? tfRegistry() });
+    }
     return toText(schema, message, { registry: options.registry });
   } catch (e) {
     const detail = e instanceof Error ? e.message : String(e);

@@ -221,3 +221,9 @@ test('src/proto/index.ts re-exports every generated file', () => {
       e.isDirectory() ? walkProto(join(dir, e.name)) : e.name.endsWith('.proto') ? [join(dir, e.name)] : []);
   assert.deepEqual(walkProto(protoDir).map((p) => relative(protoDir, p).split(sep).join('/')).sort(), genFiles);
 });
+
+test('tfRegistry() knows every message and enum we define', () => {
+  const reg = proto.tfRegistry();
+  for (const name of ours.messages.keys()) assert.ok(reg.getMessage(name) !== undefined, name);
+  for (const name of ours.enums.keys()) assert.ok(reg.getEnum(name) !== undefined, name);
+});

@@ -19,6 +19,10 @@ What it writes (all by TensorFlow's own writers; the folder is wiped first):
                                       TF's Python writes them with SerializeToString(deterministic=True),
                                       plus schema.binpb (a FileDescriptorSet) for a test-only message with
                                       one map per key type. `.binpb` so the golden test skips them.
+  text/<case>.{pbtxt,binpb} + cases.json   messages printed by text_format.MessageToString (TF's text
+                                      writer) next to their binary: edge cases for floats / doubles,
+                                      string and bytes escapes, enums, proto2 maps, Any expansion; plus
+                                      export_meta_graph(as_text=True) and the tf2-module saved_model
   samples.json                        TF version + the list of files
 """
 import json
@@ -232,6 +236,96 @@ def map_order():
         fh.write("\n")
 
 
+def text_cases():
+    from google.protobuf import text_format
+    from tensorflow.core.framework import attr_value_pb2, graph_debug_info_pb2, node_def_pb2, tensor_pb2
+    from tensorflow.core.protobuf import meta_graph_pb2, saved_model_pb2, saver_pb2
+    from tensorflow.python.training import checkpoint_state_pb2
+
+    d = os.path.join(ROOT, "text")
+    os.makedirs(d, exist_ok=True)
+    cases = []
+
+    def put(name, msg):
+        with open(os.path.join(d, name + ".binpb"), "wb") as fh:
+            fh.write(msg.SerializeToString(deterministic=True))
+        with open(os.path.join(d, name + ".pbtxt"), "w", encoding="utf-8") as fh:
+            fh.write(text_format.MessageToString(msg))
+        cases.append({"name": name, "type": msg.DESCRIPTOR.full_name})
+
+    floats = [0.1, 0.9, 1.0, -0.0, 1e-7, 3.4028234663852886e38, 1.401298464324817e-45, 1.1754943508222875e-38,
+              16777216.0, 16777217.0, 123456.789, 1e10, 1e16, 1e17, 0.0001, 0.00001, float("inf"), float("-inf"),
+              2.5, 1 / 3, 100.0, 65504.0]
+    t = tensor_pb2.TensorProto(dtype=1)
+    t.float_val.extend(floats)
+    t.float_val.append(float("nan"))
+    t.double_val.extend(floats + [1e22, 1e-320, 5e-324, 1.7976931348623157e308, 0.1 + 0.2, 1e15, 1234567890123456.0,
+                                  12345678901234567.0, -2.5e-5, float("nan")])
+    t.int_val.extend([0, -1, 2 ** 31 - 1, -(2 ** 31)])
+    t.int64_val.extend([2 ** 63 - 1, -(2 ** 63)])
+    t.uint64_val.extend([2 ** 64 - 1])
+    t.uint32_val.extend([2 ** 32 - 1])
+    t.bool_val.extend([True, False])
+    t.string_val.extend([bytes(range(256)), "h\u00e9llo \U0001F600".encode("utf-8"), b"'\"\\"])
+    put("numbers", t)
+
+    n = node_def_pb2.NodeDef(name="n\u00e9\t\"'\\\x01\x7f\u2028\U0001F600", op="Const", input=["^x", "y:1"],
+                             device="/job:a/device:CPU:0")
+    n.attr["dtype"].type = 1
+    n.attr["T"].type = 9
+    n.attr["Tidx"].type = 3
+    n.attr[""].CopyFrom(attr_value_pb2.AttrValue())
+    n.attr["\u00e9"].s = b"\xff\x00"
+    n.attr["\U0001F600"].list.i.extend([-1, 2])
+    n.attr["\uffff"].list.CopyFrom(attr_value_pb2.AttrValue.ListValue())
+    n.attr["shape"].shape.unknown_rank = True
+    n.attr["shape2"].shape.dim.add(size=-1)
+    n.attr["shape2"].shape.dim.add(size=3, name="d")
+    n.attr["f"].f = -0.0
+    n.attr["func"].func.name = "fn"
+    n.attr["func"].func.attr["b"].b = False
+    n.attr["func"].func.attr["a"].placeholder = "T"
+    n.attr["unknown_enum"].type = 999
+    n.experimental_type.type_id = 10
+    put("node_def", n)
+
+    g = graph_debug_info_pb2.GraphDebugInfo(files=["a.py", "b.py"])
+    g.frames_by_id[0].CopyFrom(graph_debug_info_pb2.GraphDebugInfo.FileLineCol())
+    g.frames_by_id[2 ** 64 - 1].line = 0
+    g.frames_by_id[7].func = "f"
+    g.traces_by_id[3].frame_id.extend([0, 7])
+    g.name_to_trace_id[""] = 0
+    g.name_to_trace_id["b"] = 3
+    g.name_to_trace_id["a"] = 2 ** 64 - 1
+    put("graph_debug_info", g)
+
+    c = checkpoint_state_pb2.CheckpointState(model_checkpoint_path="ckpt-3")
+    c.all_model_checkpoint_paths.extend(["ckpt-2", "ckpt-3"])
+    c.all_model_checkpoint_timestamps.extend([1795360586.287449, 1e-07, 5.0, 1e22])
+    c.last_preserved_timestamp = 1795360585.2210617
+    put("checkpoint_state", c)
+
+    s = saver_pb2.SaverDef(filename_tensor_name="save/Const:0", max_to_keep=5, keep_checkpoint_every_n_hours=10000.0,
+                           version=2, sharded=True)
+    put("saver_def", s)
+
+    with open(os.path.join(ROOT, "meta", "saver.meta"), "rb") as fh:
+        meta = meta_graph_pb2.MetaGraphDef.FromString(fh.read())
+    put("saver_meta", meta)  # collections with Any-packed VariableDefs, OpDefs, SaverDef
+    with open(os.path.join(ROOT, "saved-models", "tf2-module", "saved_model.pb"), "rb") as fh:
+        sm = saved_model_pb2.SavedModel.FromString(fh.read())
+    put("tf2_saved_model", sm)
+    with open(os.path.join(d, "cases.json"), "w", encoding="utf-8") as fh:
+        json.dump({"about": "text_format.MessageToString by TensorFlow's Python (protobuf %s)"
+                   % __import__("google.protobuf").protobuf.__version__, "cases": cases}, fh, indent=1)
+        fh.write("\n")
+    # And the text writers TF itself uses.
+    g2 = tf.Graph()
+    with g2.as_default():
+        tf.compat.v1.get_variable("v", shape=[2], initializer=tf.compat.v1.zeros_initializer())
+        tf.compat.v1.train.Saver().export_meta_graph(os.path.join(ROOT, "meta", "saver-text.meta.pbtxt"), as_text=True)
+
+
 def main():
     if os.path.isdir(ROOT):
         shutil.rmtree(ROOT)
@@ -242,6 +336,7 @@ def main():
     tf2_saved_model()
     tf1_builder()
     map_order()
+    text_cases()
     files = []
     for dirpath, _, names in os.walk(ROOT):
         for n in names:
