@@ -27,9 +27,11 @@
  * always written (`12 00` for a scalar). Re-encoding a decoded `make_tensor_proto` output gives the
  * same bytes, except where Python itself broadcast a short list (the decoded value is expanded).
  */
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { InvalidArgumentError, ResourceExhaustedError, DataLossError, where } from '../errors.js';
+import { create } from '@bufbuild/protobuf';
+import { InvalidArgumentError, ResourceExhaustedError, where } from '../errors.js';
 import {
+  decodeProto,
+  encodeProto,
   ResourceHandleProtoSchema,
   TensorProtoSchema,
   TensorShapeProtoSchema,
@@ -150,7 +152,7 @@ function encodeStringList(items: readonly Uint8Array[]): Uint8Array {
 
 function parseVariant(bytes: Uint8Array, i: number, source?: string): Uint8Array {
   try {
-    fromBinary(VariantTensorDataProtoSchema, bytes);
+    decodeProto(VariantTensorDataProtoSchema, bytes, { source });
   } catch (e) {
     throw new InvalidArgumentError(`variant element ${i} is not a valid VariantTensorDataProto${where(source)}`, {
       file: source,
@@ -162,7 +164,7 @@ function parseVariant(bytes: Uint8Array, i: number, source?: string): Uint8Array
 
 function parseResource(bytes: Uint8Array, i: number, source?: string): ResourceHandleProto {
   try {
-    return fromBinary(ResourceHandleProtoSchema, bytes);
+    return decodeProto(ResourceHandleProtoSchema, bytes, { source });
   } catch (e) {
     throw new InvalidArgumentError(`resource element ${i} is not a valid ResourceHandleProto${where(source)}`, {
       file: source,
@@ -249,7 +251,7 @@ export function decodeTensorProto(proto: TensorProto, options: DecodeTensorProto
         if (inN > 0) for (let i = copyN; i < n; i++) out[i] = src[inN - 1]!;
       } else {
         const src = proto.variantVal;
-        for (let i = 0; i < copyN; i++) out[i] = toBinary(VariantTensorDataProtoSchema, src[i]!);
+        for (let i = 0; i < copyN; i++) out[i] = encodeProto(VariantTensorDataProtoSchema, src[i]!);
         // Remaining elements stay empty Variants (allocateTensorData), as TensorFlow does.
       }
       break;
@@ -296,15 +298,7 @@ export function decodeTensorProto(proto: TensorProto, options: DecodeTensorProto
  * @throws DataLossError when the bytes are not a valid `TensorProto`; otherwise as {@link decodeTensorProto}.
  */
 export function decodeTensorProtoBytes(bytes: Uint8Array, options: DecodeTensorProtoOptions = {}): TensorValue {
-  let proto: TensorProto;
-  try {
-    proto = fromBinary(TensorProtoSchema, bytes);
-  } catch (e) {
-    throw new DataLossError(`cannot parse TensorProto (${bytes.length} bytes): ${(e as Error).message}${where(options.source)}`, {
-      file: options.source,
-      cause: e,
-    });
-  }
+  const proto = decodeProto(TensorProtoSchema, bytes, { source: options.source });
   return decodeTensorProto(proto, options);
 }
 
@@ -344,7 +338,7 @@ export function encodeTensorProto(value: TensorValue, options: EncodeTensorProto
       proto.variantVal = (data as Uint8Array[]).map(
         (b, i): VariantTensorDataProto => {
           try {
-            return fromBinary(VariantTensorDataProtoSchema, b);
+            return decodeProto(VariantTensorDataProtoSchema, b);
           } catch (e) {
             throw new InvalidArgumentError(`variant element ${i} is not a serialized VariantTensorDataProto`, { cause: e });
           }
@@ -381,7 +375,7 @@ export function encodeTensorProto(value: TensorValue, options: EncodeTensorProto
 
 /** {@link encodeTensorProto}, serialized. */
 export function encodeTensorProtoBytes(value: TensorValue, options: EncodeTensorProtoOptions = {}): Uint8Array {
-  return toBinary(TensorProtoSchema, encodeTensorProto(value, options));
+  return encodeProto(TensorProtoSchema, encodeTensorProto(value, options));
 }
 
 /** TensorFlow's string-list layout (varint32 lengths, then the bytes), as used in `tensor_content`. */
