@@ -64,26 +64,31 @@ export class ByteReader {
   varint32(): number {
     const b = this.data;
     const start = this.pos;
+    const n = b.length;
+    if (start < n) {
+      const b0 = b[start]!;
+      if (b0 < 0x80) {
+        this.pos = start + 1; // fast path: one byte
+        return b0;
+      }
+    }
     let p = start;
     let result = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (p >= b.length) this.fail('truncated varint32', start);
+    for (let shift = 0; shift < 28; shift += 7) {
+      if (p >= n) this.fail('truncated varint32', start);
       const byte = b[p++]!;
-      if (shift === 28) {
-        if (byte & 0x80) this.fail('varint32 longer than 5 bytes', start);
-        if (byte > 0x0f) this.fail('varint32 value exceeds 2^32-1', start);
-        result += byte * 0x1000_0000;
-        this.pos = p;
-        return result;
-      }
-      result += (byte & 0x7f) * 2 ** shift;
+      result |= (byte & 0x7f) << shift;
       if (!(byte & 0x80)) {
         this.pos = p;
         return result;
       }
     }
-    /* c8 ignore next */
-    return this.fail('varint32 decode', start);
+    if (p >= n) this.fail('truncated varint32', start);
+    const last = b[p++]!;
+    if (last & 0x80) this.fail('varint32 longer than 5 bytes', start);
+    if (last > 0x0f) this.fail('varint32 value exceeds 2^32-1', start);
+    this.pos = p;
+    return result + last * 0x1000_0000;
   }
 
   /**

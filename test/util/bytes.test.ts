@@ -217,3 +217,27 @@ test('UTF-8: encode, lossless decode with BOM kept, validation', () => {
     assert.equal(isValidUtf8(b), ok, toHex(b));
   }
 });
+
+test('varint32 / varint64 round trips over random values of every length', () => {
+  let x = 987654321;
+  const next = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0);
+  const w = new ByteWriter();
+  const v32: number[] = [];
+  const v64: bigint[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const bits = i % 33;
+    const v = bits === 0 ? 0 : (next() >>> (32 - bits)) + (bits === 32 ? 0 : 0);
+    v32.push(v);
+    w.varint32(v);
+    const big = (BigInt(next()) << 32n) | BigInt(next());
+    const b64 = big >> BigInt(i % 65);
+    v64.push(b64);
+    w.varint64(b64);
+  }
+  const rd = new ByteReader(w.finish());
+  for (let i = 0; i < 2000; i++) {
+    assert.equal(rd.varint32(), v32[i]);
+    assert.equal(rd.varint64(), v64[i]);
+  }
+  assert.ok(rd.atEnd);
+});
