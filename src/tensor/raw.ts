@@ -23,6 +23,12 @@ export interface DecodeRawOptions {
    * `tensor_content`; bundle reads do not check). Default false: bytes are kept as stored.
    */
   checkBool?: boolean;
+  /**
+   * Return a view of `bytes` instead of a copy when possible (little-endian host and `bytes.byteOffset`
+   * a multiple of the element width). The value then aliases `bytes`: only use this when the caller
+   * owns the buffer and will not reuse it. Default false (always copy).
+   */
+  view?: boolean;
 }
 
 function swapInPlace(bytes: Uint8Array, width: number): void {
@@ -44,7 +50,7 @@ function slotWidth(dtype: DType): number {
 
 /**
  * Decodes `bytes` (little-endian, exactly `numElements(shape) × byteWidth` long) into a new
- * `TensorValue`. The bytes are copied; the input is not retained.
+ * `TensorValue`. The bytes are copied (unless `view` is set); the input is not retained.
  *
  * @throws InvalidArgumentError for a non-POD dtype or a bad shape; DataLossError when the length is
  *   not exact (the message names `source`, the expected and the actual byte counts) or, with
@@ -71,6 +77,11 @@ export function decodeRawTensor<D extends DType>(
       `raw ${dtype} tensor of shape ${formatShape(shape)} needs ${expected} bytes, got ${bytes.length}${where(source)}`,
       { file: source },
     );
+  }
+  const ctor = info.arrayConstructor!;
+  if (options.view === true && HOST_LITTLE_ENDIAN && bytes.byteOffset % ctor.BYTES_PER_ELEMENT === 0 && options.checkBool !== true) {
+    const data = new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, n * info.valuesPerElement);
+    return { dtype, shape: [...shape], data: data as TensorValue<D>['data'] };
   }
   const data = allocateTensorData(dtype, n) as TypedArray;
   const out = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);

@@ -202,10 +202,16 @@ export function createTensorValue<D extends DType>(
 /** A nested JS array (or a scalar) of element values, as taken and returned by the array helpers. */
 export type NestedArray = unknown;
 
-function inferShape(x: unknown, isLeaf: (v: unknown) => boolean): number[] {
+/** A JS array, or a numeric typed array when the dtype does not take Uint8Array elements. */
+function isList(x: unknown, bytesElements: boolean): x is ArrayLike<unknown> {
+  if (Array.isArray(x)) return true;
+  return !bytesElements && ArrayBuffer.isView(x) && !(x instanceof DataView);
+}
+
+function inferShape(x: unknown, isLeaf: (v: unknown) => boolean, bytesElements: boolean): number[] {
   const shape: number[] = [];
   let cur = x;
-  while (Array.isArray(cur) && !isLeaf(cur)) {
+  while (isList(cur, bytesElements) && !isLeaf(cur)) {
     shape.push(cur.length);
     if (cur.length === 0) break;
     cur = cur[0];
@@ -213,18 +219,27 @@ function inferShape(x: unknown, isLeaf: (v: unknown) => boolean): number[] {
   return shape;
 }
 
-function flatten(x: unknown, shape: number[], depth: number, isLeaf: (v: unknown) => boolean, out: unknown[]): void {
+function flatten(
+  x: unknown,
+  shape: number[],
+  depth: number,
+  isLeaf: (v: unknown) => boolean,
+  bytesElements: boolean,
+  out: unknown[],
+): void {
   if (depth === shape.length) {
-    if (Array.isArray(x) && !isLeaf(x)) throw new InvalidArgumentError(`nested array is deeper than its first element suggests`);
+    if (isList(x, bytesElements) && !isLeaf(x)) {
+      throw new InvalidArgumentError(`nested array is deeper than its first element suggests`);
+    }
     out.push(x);
     return;
   }
-  if (!Array.isArray(x) || isLeaf(x) || x.length !== shape[depth]) {
+  if (!isList(x, bytesElements) || isLeaf(x) || x.length !== shape[depth]) {
     throw new InvalidArgumentError(
       `nested array is not rectangular: expected ${shape[depth]} items at depth ${depth}`,
     );
   }
-  for (const item of x) flatten(item, shape, depth + 1, isLeaf, out);
+  for (let i = 0; i < x.length; i++) flatten(x[i], shape, depth + 1, isLeaf, bytesElements, out);
 }
 
 function toNumber(v: unknown, dtype: DType): number {
@@ -292,7 +307,8 @@ export interface FromArrayOptions {
 }
 
 /**
- * Builds a `TensorValue` from nested JS arrays (or a scalar). Elements: numbers for float and int
+ * Builds a `TensorValue` from nested JS arrays (numeric typed arrays count as arrays, except for
+ * string/variant where a `Uint8Array` is one element), or a scalar. Elements: numbers for float and int
  * dtypes (float16/bfloat16/float8 values are rounded to nearest even, see `half.ts`/`float8.ts`),
  * `"NaN"`/`"Infinity"`/`"-Infinity"` also accepted for floats; bigint (or safe-integer numbers, or
  * decimal strings) for int64/uint64; booleans (or 0/1) for bool; `[re, im]` for complex; strings
@@ -315,9 +331,10 @@ export function tensorValueFromArray<D extends DType>(
     info.kind === 'complex'
       ? isComplexPair
       : (): boolean => false;
-  const inferred = inferShape(values, isLeaf);
+  const bytesElements = info.layout === 'bytes[]';
+  const inferred = inferShape(values, isLeaf, bytesElements);
   const flat: unknown[] = [];
-  flatten(values, inferred, 0, isLeaf, flat);
+  flatten(values, inferred, 0, isLeaf, bytesElements, flat);
   let targetShape = inferred;
   if (shape !== undefined) {
     const n = numElements(shape);

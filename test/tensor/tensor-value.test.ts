@@ -70,6 +70,10 @@ test('tensorValueFromArray / tensorValueToArray', () => {
   assert.deepEqual(tensorValueToArray(tensorValueFromArray('bool', [true, false])), [true, false]);
   assert.deepEqual(tensorValueToArray(tensorValueFromArray('float8_e4m3fn', [448, -0.5])), [448, -0.5]);
   assert.deepEqual(tensorValueFromArray('float32', [], [0, 3]).shape, [0, 3]);
+  // Typed arrays count as lists, except Uint8Array elements of string tensors.
+  assert.deepEqual(tensorValueToArray(tensorValueFromArray('int32', [new Int32Array([1, 2]), new Int32Array([3, 4])])), [[1, 2], [3, 4]]);
+  assert.deepEqual(tensorValueFromArray('string', [new Uint8Array([1, 2])]).shape, [1]);
+  assert.deepEqual(tensorValueFromArray('int64', new BigInt64Array([5n])).shape, [1]);
 });
 
 test('tensorValuesEqual compares bits', () => {
@@ -108,6 +112,14 @@ test('raw codec: little-endian layout, exact sizes, copies', () => {
   assert.throws(() => decodeRawTensor('bool', [1], new Uint8Array([2]), { checkBool: true }), (e: unknown) => isTFError(e, 'DATA_LOSS'));
   assert.equal(decodeRawTensor('bool', [1], new Uint8Array([2])).data[0], 2);
   assert.equal(decodeRawTensor('float32', [0, 5], new Uint8Array(0)).data.length, 0);
+  // view: aliases the input when aligned, copies otherwise.
+  const buf = fromHex('0000c03f00000040');
+  const viewed = decodeRawTensor('float32', [2], buf, { view: true });
+  buf.set([0, 0, 0x80, 0x3f]);
+  assert.equal((viewed.data as Float32Array)[0], 1);
+  const notAligned = decodeRawTensor('float32', [2], un.subarray(1), { view: true });
+  un[1] = 9;
+  assert.equal((notAligned.data as Float32Array)[0], 1.5);
 });
 
 test('lossless JSON both ways', () => {
