@@ -147,6 +147,9 @@ function hasLayout(info: DTypeInfo, data: unknown): boolean {
 /** Allocates zero-valued storage for `n` elements (empty strings / variants, default resource handles). */
 export function allocateTensorData<D extends DType>(dtype: D, n: number): TensorData<D> {
   const info = dtypeInfo(dtype);
+  if (info.arrayConstructor === null && n > 0xffffffff) {
+    throw new ResourceExhaustedError(`cannot allocate ${n} elements of ${dtype} (more than a JS array holds)`);
+  }
   if (info.layout === 'bytes[]') {
     const out: Uint8Array[] = new Array<Uint8Array>(n);
     const empty = new Uint8Array(0);

@@ -74,6 +74,7 @@ for (const [name, c] of Object.entries(golden.cases)) {
     else assert.ok(tensorValuesEqual(back, v), 'JSON round trip');
     if (c.reencode) {
       assert.equal(toHex(encodeTensorProtoBytes(v)), toHex(bytes), 're-encoding gives make_tensor_proto bytes');
+      assert.equal(toHex(toBinary(TensorProtoSchema, encodeTensorProto(v))), toHex(bytes), 'toBinary agrees');
     }
     for (const useTensorContent of [undefined, true, false]) {
       const again = decodeTensorProto(encodeTensorProto(v, { useTensorContent }));
