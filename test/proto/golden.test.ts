@@ -20,7 +20,10 @@ const registry = createRegistry(
   ...Object.entries(proto).filter(([k]) => k.startsWith('file_')).map(([, v]) => v as DescFile),
 );
 
-/** The message type of a TensorFlow-written file, by its name and folder; undefined = not a proto. */
+/**
+ * The message type of a TensorFlow-written file, by its name and folder; undefined = not a proto file,
+ * 'unknown' = a `.pb` without a rule (fails the first test).
+ */
 function schemaFor(rel: string): DescMessage | 'unknown' | undefined {
   const parts = rel.split('/');
   const name = parts[parts.length - 1]!;
@@ -29,7 +32,7 @@ function schemaFor(rel: string): DescMessage | 'unknown' | undefined {
   if (name === 'saved_model_debug_info.pb') return proto.GraphDebugInfoSchema;
   if (name.endsWith('.meta')) return proto.MetaGraphDefSchema;
   if (name.endsWith('.pb')) {
-    if (parts.includes('graphs')) return proto.GraphDefSchema;
+    if (parts.includes('graphs') || name === 'graph.pb' || name.endsWith('.graph.pb')) return proto.GraphDefSchema;
     if (parts.includes('tensor-protos')) return proto.TensorProtoSchema;
     return 'unknown';
   }
