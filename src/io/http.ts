@@ -12,6 +12,10 @@
  * downloaded silently. Bodies are always read against a byte limit, so a lying server cannot make us
  * buffer more than asked.
  *
+ * Cross-origin use in browsers: the server must allow the `Range` request header (CORS preflight) and
+ * expose `Content-Range` (`Access-Control-Expose-Headers: Content-Range, ETag`), or pass
+ * `allowMissingContentRange: true`.
+ *
  * Errors name the URL: 404 -> NotFoundError, 401 -> UnauthenticatedError, 403 -> PermissionDeniedError,
  * 416 -> OutOfRangeError, 5xx / network failures -> UnavailableError, per-request timeout
  * (`timeoutMs`, default 30 s) -> DeadlineExceededError, the caller's `signal` -> CancelledError,
@@ -54,6 +58,13 @@ export interface HttpOptions {
   maxReadFileBytes?: number;
   /** `credentials` mode passed to fetch (browsers). */
   credentials?: RequestCredentials;
+  /**
+   * Accept `206` answers without a readable `Content-Range` (default false). Browsers hide that header
+   * from cross-origin responses unless the server sends `Access-Control-Expose-Headers: Content-Range`;
+   * with this option the length comes from a HEAD request and each slice is checked by its status and
+   * exact body length only.
+   */
+  allowMissingContentRange?: boolean;
 }
 
 const DEFAULTS = {
@@ -63,7 +74,7 @@ const DEFAULTS = {
 };
 
 /** One request with its own timeout, linked to the caller's signal. */
-class Request {
+class HttpRequest {
   readonly controller = new AbortController();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timedOut = false;
@@ -143,7 +154,7 @@ async function discard(res: Response): Promise<void> {
  * Reads a body, failing as soon as it exceeds `limit` bytes (the whole body is never buffered past it).
  * Returns the bytes; `exact` also requires the body to have exactly `limit` bytes.
  */
-async function readBody(res: Response, req: Request, limit: number, exact: boolean, what: string): Promise<Uint8Array> {
+async function readBody(res: Response, req: HttpRequest, limit: number, exact: boolean, what: string): Promise<Uint8Array> {
   try {
     const body = res.body;
     if (!body) {
@@ -233,17 +244,34 @@ function contentLength(res: Response): number | undefined {
 export async function openUrl(url: string | URL, options: HttpOptions = {}): Promise<ByteSource> {
   const href = typeof url === 'string' ? url : url.href;
   const maxFull = options.maxFullBodyBytes ?? DEFAULTS.maxFullBodyBytes;
-  const req = new Request(href, options);
+  const req = new HttpRequest(href, options);
   const res = await req.fetch({ method: 'GET', headers: { range: 'bytes=0-0' } }, 'GET');
   const etag = res.headers.get('etag');
 
   if (res.status === 206) {
-    const cr = parseContentRange(res.headers.get('content-range'));
+    const rawRange = res.headers.get('content-range');
+    if (rawRange === null && options.allowMissingContentRange) {
+      await readBody(res, req, 1, true, 'GET');
+      const head = new HttpRequest(href, options);
+      const h = await head.fetch({ method: 'HEAD' }, 'HEAD');
+      await discard(h);
+      head.done();
+      if (!h.ok) return statusError(h, href, 'HEAD');
+      const len = contentLength(h);
+      if (len === undefined) {
+        throw new FailedPreconditionError(`HEAD ${href}: no Content-Length and no readable Content-Range; length unknown`, {
+          file: href,
+        });
+      }
+      return new HttpRangeSource(href, len, etag, options);
+    }
+    const cr = parseContentRange(rawRange);
     if (!cr || cr.start !== 0 || cr.end !== 0 || cr.total === undefined) {
       await discard(res);
       req.done();
       throw new DataLossError(
-        `GET ${href}: 206 with Content-Range ${JSON.stringify(res.headers.get('content-range'))}, expected "bytes 0-0/<total>"`,
+        `GET ${href}: 206 with Content-Range ${JSON.stringify(rawRange)}, expected "bytes 0-0/<total>"` +
+          (rawRange === null ? ' (cross-origin servers must send Access-Control-Expose-Headers: Content-Range)' : ''),
         { file: href },
       );
     }
@@ -295,7 +323,7 @@ class HttpRangeSource implements ByteSource {
     const e = Math.max(s, Math.min(end, this.byteLength));
     if (s === e) return new Uint8Array(0);
     const url = this.name;
-    const req = new Request(url, this.options);
+    const req = new HttpRequest(url, this.options);
     const what = `GET bytes=${s}-${e - 1} of`;
     const res = await req.fetch({ method: 'GET', headers: { range: `bytes=${s}-${e - 1}` } }, what);
     if (res.status !== 206) {
@@ -310,10 +338,13 @@ class HttpRangeSource implements ByteSource {
       req.done();
       return statusError(res, url, what);
     }
-    const cr = parseContentRange(res.headers.get('content-range'));
+    const rawRange = res.headers.get('content-range');
+    const cr = parseContentRange(rawRange);
     const etag = res.headers.get('etag');
     let problem: string | undefined;
-    if (!cr || cr.start === undefined) problem = `bad Content-Range ${JSON.stringify(res.headers.get('content-range'))}`;
+    if (rawRange === null && this.options.allowMissingContentRange) {
+      problem = undefined; // status 206 + exact body length are still checked
+    } else if (!cr || cr.start === undefined) problem = `bad Content-Range ${JSON.stringify(res.headers.get('content-range'))}`;
     else if (cr.start !== s || cr.end !== e - 1) problem = `Content-Range ${cr.start}-${cr.end} for requested ${s}-${e - 1}`;
     else if (cr.total !== undefined && cr.total !== this.byteLength) {
       problem = `the resource changed: length ${cr.total}, was ${this.byteLength}`;
@@ -380,7 +411,7 @@ export class HttpFileStore implements FileStore {
 
   private async head(path: string): Promise<Response | undefined> {
     const url = this.url(path);
-    const req = new Request(url, this.options);
+    const req = new HttpRequest(url, this.options);
     const res = await req.fetch({ method: 'HEAD' }, 'HEAD');
     await discard(res);
     req.done();

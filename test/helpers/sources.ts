@@ -76,6 +76,8 @@ export interface TestServerOptions {
   status?: number;
   /** A different ETag on every response. */
   changingEtag?: boolean;
+  /** Omit Content-Range on 206 answers (what a browser shows for an unexposed cross-origin header). */
+  hideContentRange?: boolean;
 }
 
 /** A running test server. */
@@ -146,7 +148,7 @@ export async function startTestServer(
       if (o.shortBody) part = part.subarray(0, part.length - 1);
       res.writeHead(206, {
         ...common,
-        'content-range': `bytes ${shown}-${end}/${total}`,
+        ...(o.hideContentRange ? {} : { 'content-range': `bytes ${shown}-${end}/${total}` }),
         ...(o.shortBody ? {} : { 'content-length': String(part.length) }),
       });
       res.end(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
