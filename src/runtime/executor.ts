@@ -187,8 +187,9 @@ export class Execution {
       outputs = await this.compute(node, inputs, frame, iter);
     }
     if (node.kind === 'trigger') isDead = false;
-    // Fetches are only served from the root frame.
-    if (frame === this.root) {
+    // Fetches are served from values landing in the root frame (an Exit's output lands in the parent).
+    const landsInRoot = node.kind === 'exit' ? frame.parent === this.root && !isDead : frame === this.root && node.kind !== 'enter';
+    if (landsInRoot) {
       for (const f of node.fetchSlots) {
         const v = outputs[f.slot];
         this.results[f.fetch] = v ?? null;

@@ -24,6 +24,7 @@ import {
   broadcastShapes,
 } from '../host/host-ops.js';
 import type { KernelContext } from '../kernel-registry.js';
+import { resolveStridedSlice } from '../host/strided-slice.js';
 import {
   allocData,
   formatShape,
@@ -137,17 +138,21 @@ function unpackKernel(ctx: KernelContext): RuntimeTensor[] {
 
 function stridedSliceKernel(ctx: KernelContext): RuntimeTensor {
   const shape = ctx.shape(0);
-  const begin = ctx.ints(1);
-  const end = ctx.ints(2);
-  const strides = ctx.ints(3);
   const a = ctx.attrs;
-  const masks = [a.int('begin_mask', 0), a.int('end_mask', 0), a.int('ellipsis_mask', 0), a.int('new_axis_mask', 0), a.int('shrink_axis_mask', 0)] as const;
+  const spec = resolveStridedSlice(shape, ctx.ints(1), ctx.ints(2), ctx.ints(3), a.int('begin_mask', 0), a.int('end_mask', 0),
+    a.int('ellipsis_mask', 0), a.int('new_axis_mask', 0), a.int('shrink_axis_mask', 0));
   if (useTf(ctx, 0)) {
-    return tfOut(tf.stridedSlice(ctx.tf(0), begin, end, strides, ...masks));
+    // Dense, mask-free form on tfjs: reverse the negative-stride axes, then a positive-stride slice.
+    let x = ctx.tf(0);
+    const neg = spec.strides.map((st, i) => (st < 0 ? i : -1)).filter((i) => i >= 0);
+    if (neg.length > 0) x = tf.reverse(x, neg);
+    const begin = spec.begin.map((b, i) => (spec.strides[i]! < 0 ? shape[i]! - 1 - b : b));
+    const strides = spec.strides.map((st) => Math.abs(st));
+    const end = begin.map((b, i) => b + Math.max(spec.sizes[i]! - 1, 0) * strides[i]! + 1);
+    const sized = spec.sizes.some((n) => n === 0) ? tf.zeros(spec.sizes, x.dtype as 'float32') : tf.stridedSlice(x, begin, end, strides);
+    return tfOut(tf.reshape(sized, spec.finalShape));
   }
-  const info = tf.slice_util.sliceInfo(shape, begin, end, strides, ...masks);
-  const outSparse = info.finalShapeSparse;
-  return hostOut(stridedHost(hv(ctx, 0), outSparse, info.begin, info.strides, info.finalShape));
+  return hostOut(stridedHost(hv(ctx, 0), spec.sizes, spec.begin, spec.strides, spec.finalShape));
 }
 
 function sliceKernel(ctx: KernelContext): RuntimeTensor {

@@ -204,8 +204,8 @@ const BOOL_OUT = new Set(['IsNan', 'IsInf', 'IsFinite']);
 function unaryKernel(op: string, def: UnaryDef): KernelFn {
   return (ctx) => {
     const dt = ctx.dtype(0);
-    if (def[0] !== undefined && useTf(ctx, 0) && (dt === 'float32' || op === 'LogicalNot' || ['Neg', 'Abs', 'Sign', 'Square', 'Relu'].includes(op))) {
-      if (dt === 'int32' && op === 'Square') return hostOut(unaryHost(op, ctx.host(0), { num: def[1]! }));
+    // tfjs computes int32 unary ops through float32 (inexact past 2^24): only float32/bool use it.
+    if (def[0] !== undefined && useTf(ctx, 0) && (dt === 'float32' || op === 'LogicalNot')) {
       return tfOut(def[0](ctx.tf(0)));
     }
     const complex = op === 'Neg' ? (re: number, im: number): [number, number] => [-re, -im] : undefined;

@@ -1,0 +1,321 @@
+/**
+ * Checkpoint I/O kernels: `SaveV2`, `RestoreV2` (with TF's V1 fallback), `MergeV2Checkpoints`,
+ * `ShardedFilename`, `ShardedFilespec` and the V1 `Restore` / `RestoreSlice`. They read and write
+ * through the session's file store (see {@link setKernelFileStore}); the bytes are those of the
+ * bundle layer (`BundleWriter` is byte-identical to TensorFlow's).
+ *
+ * The runtime has no file system of its own (it must run in a browser too), so a session that runs
+ * I/O ops needs a store: `setKernelFileStore(session.resourceManager, new NodeFileStore())` in Node,
+ * a `MemoryFileStore` anywhere. When the kernel context itself carries a `fileStore` (a future
+ * runtime option), that one wins.
+ */
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../../errors.js';
+import { BundleReader } from '../../bundle/bundle-reader.js';
+import { BundleWriter } from '../../bundle/bundle-writer.js';
+import { mergeBundles } from '../../bundle/merge.js';
+import { metaFilename } from '../../bundle/naming.js';
+import { parseShapeAndSlice, type TensorSlice } from '../../bundle/tensor-slice.js';
+import { TensorSliceReaderV1 } from '../../bundle/v1-reader.js';
+import type { FileStore, WritableFileStore } from '../../io/types.js';
+import { DTYPES, type DType } from '../../tensor/dtype.js';
+import type { TensorValue } from '../../tensor/tensor-value.js';
+import { compareBytes, concatBytes, utf8Decode, utf8Encode } from '../../util/bytes.js';
+import type { KernelContext } from '../kernel-registry.js';
+import type { ResourceManager } from '../resources.js';
+import { formatShape, sizeOf, type RuntimeTensor } from '../runtime-tensor.js';
+import { hostOut, type KernelTable } from './util.js';
+
+const stores = new WeakMap<ResourceManager, FileStore>();
+
+/**
+ * Sets (or with `undefined` clears) the file store that I/O kernels (`SaveV2`, `RestoreV2`,
+ * `MergeV2Checkpoints`, `InitializeTableFromTextFileV2`, ...) of the session owning `resources` use.
+ * Paths in the graph (checkpoint prefixes, vocabulary files) are resolved by this store.
+ *
+ * @example
+ * const sess = new Session(graphDef);
+ * setKernelFileStore(sess.resourceManager, new NodeFileStore());
+ */
+export function setKernelFileStore(resources: ResourceManager, store: FileStore | undefined): void {
+  if (store === undefined) stores.delete(resources);
+  else stores.set(resources, store);
+}
+
+/**
+ * The file store for a kernel: the context's own `fileStore` when the runtime provides one, else
+ * the one set with {@link setKernelFileStore}; `FailedPreconditionError` when there is none.
+ */
+export function kernelFileStore(ctx: KernelContext): FileStore {
+  const own = (ctx as unknown as { readonly fileStore?: FileStore }).fileStore;
+  const s = own ?? stores.get(ctx.resources);
+  if (s === undefined) {
+    throw new FailedPreconditionError(
+      `${ctx.op} (node ${ctx.nodeName}) needs a file store: call setKernelFileStore(session.resourceManager, store) first`,
+    );
+  }
+  return s;
+}
+
+/** Like {@link kernelFileStore} but requires a writable store. */
+export function writableKernelFileStore(ctx: KernelContext): WritableFileStore {
+  const s = kernelFileStore(ctx);
+  const w = s as Partial<WritableFileStore>;
+  if (typeof w.create !== 'function' || typeof w.rename !== 'function' || typeof w.remove !== 'function') {
+    throw new FailedPreconditionError(`${ctx.op} (node ${ctx.nodeName}) needs a writable file store; the session's store is read-only`);
+  }
+  return s as WritableFileStore;
+}
+
+/** The byte strings of a string input. */
+export function stringInput(ctx: KernelContext, i: number): Uint8Array[] {
+  const v = ctx.host(i);
+  if (v.dtype !== 'string') throw new InvalidArgumentError(`${ctx.op} (node ${ctx.nodeName}): input ${i} must be a string tensor, got ${v.dtype}`);
+  return v.data as Uint8Array[];
+}
+
+/** A scalar-or-single-element string input, decoded as UTF-8 (TF's "should have a single element"). */
+export function singleString(ctx: KernelContext, i: number, what: string): string {
+  const s = stringInput(ctx, i);
+  if (s.length !== 1) throw new InvalidArgumentError(`Input ${what} should have a single element, got ${s.length} instead.`);
+  return utf8Decode(s[0]!);
+}
+
+function stringScalar(bytes: Uint8Array): RuntimeTensor {
+  return hostOut({ dtype: 'string', shape: [], data: [bytes] });
+}
+
+function isVector(shape: number[]): boolean {
+  return shape.length === 1;
+}
+
+/** Sorted order of names by bytes (TF sorts restore lookups for locality; errors follow that order). */
+function sortedOrder(names: Uint8Array[]): number[] {
+  return names.map((_, i) => i).sort((a, b) => compareBytes(names[a]!, names[b]!) || a - b);
+}
+
+function dtypeName(d: DType): string {
+  return DTYPES[d].cppName;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+async function saveV2(ctx: KernelContext): Promise<RuntimeTensor[]> {
+  const prefixes = stringInput(ctx, 0);
+  if (prefixes.length !== 1) throw new InvalidArgumentError(`Input prefix should have a single element, got ${prefixes.length} instead.`);
+  const prefix = utf8Decode(prefixes[0]!);
+  const namesShape = ctx.shape(1);
+  const sasShape = ctx.shape(2);
+  if (!isVector(namesShape) || !isVector(sasShape)) {
+    throw new InvalidArgumentError(
+      `Input tensor_names and shape_and_slices should be an 1-D tensors, got ${formatShape(namesShape)} and ${formatShape(sasShape)} instead.`,
+    );
+  }
+  const names = stringInput(ctx, 1);
+  const sas = stringInput(ctx, 2);
+  const numTensors = ctx.numInputs - 3;
+  if (names.length !== sas.length) {
+    throw new InvalidArgumentError(`tensor_names and shape_and_slices have different number of elements: ${names.length} vs. ${sas.length}`);
+  }
+  if (names.length !== numTensors) {
+    throw new InvalidArgumentError(`Got ${names.length} tensor names but ${numTensors} tensors.`);
+  }
+  const store = writableKernelFileStore(ctx);
+  const writer = await BundleWriter.create(store, prefix);
+  try {
+    for (let i = 0; i < numTensors; i++) {
+      const name = utf8Decode(names[i]!);
+      const value = ctx.host(3 + i);
+      const spec = utf8Decode(sas[i]!);
+      if (spec === '') {
+        await writer.add(name, value);
+      } else {
+        const { shape, slice } = parseShapeAndSlice(spec);
+        await writer.addSlice(name, shape, slice, value);
+      }
+    }
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+  await writer.finish();
+  return [];
+}
+
+interface Restorer {
+  dtypeAndShape(key: string): { dtype: DType; shape: number[] };
+  getTensor(key: string): Promise<TensorValue>;
+  getSlice(key: string, slice: TensorSlice): Promise<TensorValue>;
+  close(): Promise<void>;
+}
+
+async function restoreV2(ctx: KernelContext): Promise<RuntimeTensor[]> {
+  const prefixes = stringInput(ctx, 0);
+  if (prefixes.length !== 1) throw new InvalidArgumentError(`Input prefix should have a single element, got ${prefixes.length} instead.`);
+  const prefix = utf8Decode(prefixes[0]!);
+  const namesShape = ctx.shape(1);
+  const sasShape = ctx.shape(2);
+  if (!isVector(namesShape) || !isVector(sasShape)) {
+    throw new InvalidArgumentError(
+      `Input tensor_names and shape_and_slices should be an 1-D tensors, got ${formatShape(namesShape)} and ${formatShape(sasShape)} instead.`,
+    );
+  }
+  const names = stringInput(ctx, 1);
+  const sas = stringInput(ctx, 2);
+  const dtypes = ctx.attrs.types('dtypes');
+  if (names.length !== sas.length) {
+    throw new InvalidArgumentError(`tensor_names and shape_and_slices have different number of elements: ${names.length} vs. ${sas.length}`);
+  }
+  if (names.length !== dtypes.length) {
+    throw new InvalidArgumentError(`Got ${names.length} tensor names but ${dtypes.length} dtypes.`);
+  }
+  const store = kernelFileStore(ctx);
+  // TF falls back to the V1 reader when the V2 index file does not exist.
+  if (!(await store.exists(metaFilename(prefix)))) {
+    const reader = await TensorSliceReaderV1.open(store, prefix);
+    try {
+      const out: RuntimeTensor[] = [];
+      for (let i = 0; i < names.length; i++) {
+        out.push(hostOut(await restoreV1Tensor(reader, prefix, utf8Decode(names[i]!), utf8Decode(sas[i]!), dtypes[i]!)));
+      }
+      return out;
+    } finally {
+      await reader.close();
+    }
+  }
+  const reader: Restorer = await BundleReader.open(store, prefix);
+  try {
+    const order = sortedOrder(names);
+    const keys = names.map((n) => utf8Decode(n));
+    const full = new Map<number, { dtype: DType; shape: number[] }>();
+    const mismatched: string[] = [];
+    for (const i of order) {
+      const ds = reader.dtypeAndShape(keys[i]!); // NotFound: `Key <k> not found in checkpoint`
+      full.set(i, ds);
+      if (ds.dtype !== dtypes[i]) {
+        mismatched.push(`tensor_name = ${keys[i]}; expected dtype ${dtypeName(dtypes[i]!)} does not equal original dtype ${dtypeName(ds.dtype)}`);
+      }
+    }
+    if (mismatched.length > 0) throw new InvalidArgumentError(mismatched.join('\n'));
+    const out = new Array<RuntimeTensor>(names.length);
+    for (const i of order) {
+      const key = keys[i]!;
+      const spec = utf8Decode(sas[i]!);
+      if (spec === '') {
+        out[i] = hostOut(await reader.getTensor(key));
+      } else {
+        const { shape, slice } = parseShapeAndSlice(spec);
+        const stored = full.get(i)!.shape;
+        if (!sameShape(shape, stored)) {
+          throw new InvalidArgumentError(
+            `tensor_name = ${key}; shape in shape_and_slice spec ${formatShape(shape)} does not match the shape stored in checkpoint: ${formatShape(stored)}`,
+          );
+        }
+        out[i] = hostOut(await reader.getSlice(key, slice));
+      }
+    }
+    return out;
+  } finally {
+    await reader.close();
+  }
+}
+
+async function restoreV1Tensor(reader: TensorSliceReaderV1, pattern: string, name: string, spec: string, dtype: DType): Promise<TensorValue> {
+  if (!reader.has(name)) throw new NotFoundError(`Tensor name "${name}" not found in checkpoint files ${pattern}`);
+  const ds = reader.dtypeAndShape(name);
+  if (ds.dtype !== dtype) {
+    throw new InvalidArgumentError(
+      `Expected to restore a tensor of type ${dtypeName(dtype)}, got a tensor of type ${dtypeName(ds.dtype)} instead: tensor_name = ${name}`,
+    );
+  }
+  if (spec === '') return reader.getTensor(name);
+  const { shape, slice } = parseShapeAndSlice(spec);
+  if (!sameShape(shape, ds.shape)) {
+    throw new InvalidArgumentError(
+      `Shape in shape_and_slice spec ${formatShape(shape)} does not match the shape stored in checkpoint: ${formatShape(ds.shape)}`,
+    );
+  }
+  return reader.getSlice(name, slice);
+}
+
+/** V1 `Restore` (file_pattern, tensor_name) and `RestoreSlice` (+ shape_and_slice). */
+async function restoreV1(ctx: KernelContext): Promise<RuntimeTensor> {
+  const pattern = singleString(ctx, 0, 'file_pattern');
+  const name = singleString(ctx, 1, 'tensor_name');
+  const spec = ctx.op === 'RestoreSlice' ? singleString(ctx, 2, 'shape_and_slice') : '';
+  const dtype = ctx.attrs.type('dt');
+  const reader = await TensorSliceReaderV1.open(kernelFileStore(ctx), pattern);
+  try {
+    return hostOut(await restoreV1Tensor(reader, pattern, name, spec, dtype));
+  } finally {
+    await reader.close();
+  }
+}
+
+async function mergeV2(ctx: KernelContext): Promise<RuntimeTensor[]> {
+  const inShape = ctx.shape(0);
+  if (!isVector(inShape)) {
+    throw new InvalidArgumentError(`Input checkpoint_prefixes should be an 1-D tensor, got ${formatShape(inShape)} instead.`);
+  }
+  const destShape = ctx.shape(1);
+  if (destShape.length !== 0) {
+    throw new InvalidArgumentError(`Input destination_prefix should be a scalar tensor, got ${formatShape(destShape)} instead.`);
+  }
+  const prefixes = stringInput(ctx, 0).map((b) => utf8Decode(b));
+  const dest = utf8Decode(stringInput(ctx, 1)[0]!);
+  const deleteOldDirs = ctx.attrs.bool('delete_old_dirs', true);
+  const allowMissing = ctx.attrs.bool('allow_missing_files', false);
+  const store = writableKernelFileStore(ctx);
+  let use = prefixes;
+  if (allowMissing) {
+    use = [];
+    for (const p of prefixes) if (await store.exists(metaFilename(p))) use.push(p);
+    if (use.length === 0) {
+      throw new InvalidArgumentError(`MergeV2Checkpoints: none of the checkpoint prefixes exist: ${prefixes.join(', ')}`);
+    }
+  }
+  await mergeBundles(store, use, dest, { deleteOldDirs });
+  return [];
+}
+
+/** C's `%05d`: at least 5 characters, zero padded after the sign. */
+function pad05(n: number): string {
+  const neg = n < 0;
+  const digits = String(Math.abs(n));
+  return neg ? `-${digits.padStart(4, '0')}` : digits.padStart(5, '0');
+}
+
+function scalarInt(ctx: KernelContext, i: number, what: string): number {
+  const v = ctx.ints(i);
+  if (v.length !== 1) throw new InvalidArgumentError(`${ctx.op} (node ${ctx.nodeName}): ${what} must be a scalar, got shape ${formatShape(ctx.shape(i))}`);
+  return v[0]!;
+}
+
+function singleBytes(ctx: KernelContext, i: number, what: string): Uint8Array {
+  const s = stringInput(ctx, i);
+  if (sizeOf(ctx.shape(i)) !== 1 || ctx.shape(i).length !== 0) {
+    throw new InvalidArgumentError(`${ctx.op} (node ${ctx.nodeName}): ${what} must be a scalar, got shape ${formatShape(ctx.shape(i))}`);
+  }
+  return s[0]!;
+}
+
+/** Checkpoint I/O kernels. */
+export const checkpointIoKernels: KernelTable = {
+  SaveV2: saveV2,
+  RestoreV2: restoreV2,
+  Restore: restoreV1,
+  RestoreSlice: restoreV1,
+  MergeV2Checkpoints: mergeV2,
+  ShardedFilename: (ctx) => {
+    const base = singleBytes(ctx, 0, 'basename');
+    const shard = scalarInt(ctx, 1, 'shard');
+    const num = scalarInt(ctx, 2, 'num_shards');
+    return stringScalar(concatBytes([base, utf8Encode(`-${pad05(shard)}-of-${pad05(num)}`)]));
+  },
+  ShardedFilespec: (ctx) => {
+    const base = singleBytes(ctx, 0, 'basename');
+    const num = scalarInt(ctx, 1, 'num_shards');
+    return stringScalar(concatBytes([base, utf8Encode(`-?????-of-${pad05(num)}`)]));
+  },
+};
