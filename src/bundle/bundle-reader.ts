@@ -23,13 +23,14 @@ import {
   decodeProto,
   type VersionDef,
 } from '../proto/index.js';
-import { decodeTable } from '../table/table-reader.js';
+import { forEachTableEntry } from '../table/table-reader.js';
 import { type DType, DTYPES, dtypeFromEnum, type TypedArray } from '../tensor/dtype.js';
 import { HOST_LITTLE_ENDIAN } from '../tensor/raw.js';
 import { formatShape, MAX_RANK, type TensorValue } from '../tensor/tensor-value.js';
 import { utf8Decode } from '../util/bytes.js';
 import { unmaskCrc32c } from '../util/crc32c.js';
 import { decodeTensorData, fmtCrc } from './data-codec.js';
+import { type BundleEntryFields, decodeBundleEntryFields } from './entry-codec.js';
 import { dataFilename, metaFilename } from './naming.js';
 import {
   encodeTensorNameSlice,
@@ -122,23 +123,67 @@ export interface DecodedBundleIndex {
   entries: Array<[Uint8Array, Uint8Array]>;
 }
 
-/** Decodes a bundle's `.index` bytes into the header and raw entries (checks the header and its version). */
-export function decodeBundleIndex(bytes: Uint8Array, file: string, options: { verifyChecksums?: boolean } = {}): DecodedBundleIndex {
-  const all = decodeTable(bytes, { name: file, verifyChecksums: options.verifyChecksums });
+/**
+ * Scans a bundle's `.index` bytes: checks and returns the header (the entry under `""`, which must
+ * come first) and calls `fn(key, value)` for every other entry in key order (`key` is a view valid
+ * only during the call, `value` a view into `bytes`).
+ */
+export function scanBundleIndex(
+  bytes: Uint8Array,
+  file: string,
+  options: { verifyChecksums?: boolean },
+  fn: (key: Uint8Array, value: Uint8Array) => void,
+): BundleHeaderProto {
   const corrupt = (detail: string, cause?: unknown) =>
     new DataLossError(
       `Unable to read file (${file}). Perhaps the file is corrupt or was produced by a newer version of TensorFlow with format changes (${detail})`,
       { file, cause },
     );
-  if (all.length === 0 || all[0]![0].length !== 0) throw corrupt('failed to seek to header entry');
-  let header: BundleHeaderProto;
-  try {
-    header = decodeProto(BundleHeaderProtoSchema, all[0]![1], { source: file, what: 'bundle header' });
-  } catch (e) {
-    throw corrupt(`unable to parse header: ${e instanceof Error ? e.message : String(e)}`, e);
+  let header: BundleHeaderProto | undefined;
+  forEachTableEntry(
+    bytes,
+    (k, v) => {
+      if (header !== undefined) {
+        fn(k, v);
+        return;
+      }
+      if (k.length !== 0) throw corrupt('failed to seek to header entry');
+      try {
+        header = decodeProto(BundleHeaderProtoSchema, v, { source: file, what: 'bundle header' });
+      } catch (e) {
+        throw corrupt(`unable to parse header: ${e instanceof Error ? e.message : String(e)}`, e);
+      }
+      checkBundleVersion(header.version, file);
+    },
+    { name: file, verifyChecksums: options.verifyChecksums },
+  );
+  if (header === undefined) throw corrupt('failed to seek to header entry');
+  return header;
+}
+
+/** Decodes a bundle's `.index` bytes into the header and raw entries (checks the header and its version). */
+export function decodeBundleIndex(bytes: Uint8Array, file: string, options: { verifyChecksums?: boolean } = {}): DecodedBundleIndex {
+  const entries: Array<[Uint8Array, Uint8Array]> = [];
+  const header = scanBundleIndex(bytes, file, options, (k, v) => {
+    entries.push([k.slice(), v]);
+  });
+  return { header, entries };
+}
+
+/** Decodes a key: ASCII fast path, UTF-8 otherwise. */
+function keyToString(k: Uint8Array): string {
+  const n = k.length;
+  if (n < 256) {
+    let ascii = true;
+    for (let i = 0; i < n; i++) {
+      if (k[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode.apply(null, k as unknown as number[]);
   }
-  checkBundleVersion(header.version, file);
-  return { header, entries: all.slice(1) };
+  return utf8Decode(k);
 }
 
 /** Reads one tensor bundle. Create with {@link BundleReader.open}. */
@@ -159,26 +204,28 @@ export class BundleReader {
   private readonly shards = new Map<number, Promise<ByteSource>>();
   private closed = false;
 
-  private constructor(store: FileStore, prefix: string, indexFile: string, decoded: DecodedBundleIndex, verify: boolean) {
+  private constructor(store: FileStore, prefix: string, indexFile: string, bytes: Uint8Array, verify: boolean) {
     this.store = store;
     this.prefix = prefix;
     this.indexFile = indexFile;
-    this.header = decoded.header;
     this.verify = verify;
-    const big = decoded.header.endianness === BundleHeaderProto_Endianness.BIG;
-    this.bigEndian = big === HOST_LITTLE_ENDIAN; // stored order differs from ours -> swap
-    this.names = [];
-    this.byName = new Map();
-    this.bySliceKey = new Map();
-    for (const [k, v] of decoded.entries) {
+    const names: string[] = [];
+    const byName = new Map<string, Uint8Array>();
+    const bySliceKey = new Map<string, Uint8Array>();
+    this.header = scanBundleIndex(bytes, indexFile, { verifyChecksums: verify }, (k, v) => {
       if (k.length > 0 && k[0] === 0) {
-        this.bySliceKey.set(latin1(k), v);
+        bySliceKey.set(latin1(k), v);
       } else {
-        const name = utf8Decode(k);
-        this.names.push(name);
-        this.byName.set(name, v);
+        const name = keyToString(k);
+        names.push(name);
+        byName.set(name, v);
       }
-    }
+    });
+    const big = this.header.endianness === BundleHeaderProto_Endianness.BIG;
+    this.bigEndian = big === HOST_LITTLE_ENDIAN; // stored order differs from ours -> swap
+    this.names = names;
+    this.byName = byName;
+    this.bySliceKey = bySliceKey;
   }
 
   /**
@@ -194,9 +241,7 @@ export class BundleReader {
     } finally {
       await src.close?.();
     }
-    const verify = options.verifyChecksums !== false;
-    const decoded = decodeBundleIndex(bytes, indexFile, { verifyChecksums: verify });
-    return new BundleReader(store, prefix, indexFile, decoded, verify);
+    return new BundleReader(store, prefix, indexFile, bytes, options.verifyChecksums !== false);
   }
 
   /** Number of data shards declared by the header. */
@@ -238,8 +283,12 @@ export class BundleReader {
 
   /** The dtype and shape of `key` (NotFoundError when missing). */
   dtypeAndShape(key: string): { dtype: DType; shape: number[] } {
+    const raw = this.byName.get(key);
+    if (raw === undefined) throw new NotFoundError(`Key ${key} not found in checkpoint`, { file: this.indexFile });
+    const f = decodeBundleEntryFields(raw);
+    if (f !== undefined) return { dtype: this.entryDtype(key, f.dtype), shape: this.dimsShape(key, f.dims) };
     const e = this.requireEntry(key);
-    return { dtype: this.entryDtype(key, e), shape: this.entryShape(key, e) };
+    return { dtype: this.entryDtype(key, e.dtype), shape: this.entryShape(key, e) };
   }
 
   private requireEntry(key: string): BundleEntryProto {
@@ -248,12 +297,35 @@ export class BundleReader {
     return e;
   }
 
-  private entryDtype(key: string, e: BundleEntryProto): DType {
+  /**
+   * The data fields of the entry stored as `raw` (fast path, generic decoder as fallback), or
+   * undefined for the full-tensor record of a sliced tensor.
+   */
+  private fieldsOf(key: string, raw: Uint8Array, cacheKey?: string): BundleEntryFields | undefined {
+    const f = decodeBundleEntryFields(raw);
+    if (f !== undefined) return f;
+    let e = cacheKey === undefined ? undefined : this.parsed.get(cacheKey);
+    if (e === undefined) {
+      e = this.parseEntry(key, raw);
+      if (cacheKey !== undefined) this.parsed.set(cacheKey, e);
+    }
+    if (e.slices.length > 0) return undefined;
+    return {
+      dtype: e.dtype,
+      dims: this.protoDims(key, e),
+      shardId: e.shardId,
+      offset: e.offset,
+      size: e.size,
+      crc32c: e.crc32c,
+    };
+  }
+
+  private entryDtype(key: string, dtype: number): DType {
     let d: DType;
     try {
-      d = dtypeFromEnum(e.dtype, this.indexFile);
+      d = dtypeFromEnum(dtype, this.indexFile);
     } catch (err) {
-      throw new DataLossError(`Bundle entry for key ${key} has an invalid dtype ${e.dtype}${where(this.indexFile)}`, {
+      throw new DataLossError(`Bundle entry for key ${key} has an invalid dtype ${dtype}${where(this.indexFile)}`, {
         file: this.indexFile,
         cause: err,
       });
@@ -261,29 +333,39 @@ export class BundleReader {
     return d;
   }
 
+  private protoDims(key: string, e: BundleEntryProto): bigint[] {
+    const s = e.shape;
+    if (s === undefined) return [];
+    if (s.unknownRank) {
+      throw new DataLossError(`Invalid tensor shape: ${key} (unknown rank)${where(this.indexFile)}`, { file: this.indexFile });
+    }
+    return s.dim.map((d) => d.size);
+  }
+
   /** The entry's shape, checked like `TensorShape::IsValid` (else `Invalid tensor shape: <key> ...`). */
   private entryShape(key: string, e: BundleEntryProto): number[] {
-    const s = e.shape;
+    return this.dimsShape(key, this.protoDims(key, e));
+  }
+
+  private dimsShape(key: string, dims: bigint[]): number[] {
     const bad = (why: string) =>
-      new DataLossError(`Invalid tensor shape: ${key} ${s === undefined ? '(none)' : `[${s.dim.map((d) => d.size).join(',')}]`} (${why})${where(this.indexFile)}`, {
+      new DataLossError(`Invalid tensor shape: ${key} [${dims.join(',')}] (${why})${where(this.indexFile)}`, {
         file: this.indexFile,
       });
-    if (s === undefined) return [];
-    if (s.unknownRank) throw bad('unknown rank');
-    if (s.dim.length > MAX_RANK) throw bad(`rank ${s.dim.length} > ${MAX_RANK}`);
+    if (dims.length > MAX_RANK) throw bad(`rank ${dims.length} > ${MAX_RANK}`);
     const out: number[] = [];
-    for (const d of s.dim) {
-      if (d.size < 0n || d.size > BigInt(Number.MAX_SAFE_INTEGER)) throw bad(`dimension ${d.size}`);
-      out.push(Number(d.size));
+    for (const d of dims) {
+      if (d < 0n || d > BigInt(Number.MAX_SAFE_INTEGER)) throw bad(`dimension ${d}`);
+      out.push(Number(d));
     }
     return out;
   }
 
   /** Validates an entry's data fields into a read plan (nothing is read or allocated here). */
-  private plan(key: string, e: BundleEntryProto): ReadPlan {
+  private plan(key: string, e: BundleEntryFields): ReadPlan {
     const file = this.indexFile;
-    const dtype = this.entryDtype(key, e);
-    const shape = this.entryShape(key, e);
+    const dtype = this.entryDtype(key, e.dtype);
+    const shape = this.dimsShape(key, e.dims);
     let n = 1;
     for (const d of shape) n *= d;
     if (shape.includes(0)) n = 0;
@@ -403,12 +485,15 @@ export class BundleReader {
    * checkpoint`) when missing.
    */
   async getTensor(key: string): Promise<TensorValue> {
-    const e = this.requireEntry(key);
-    if (e.slices.length > 0) {
+    const raw = this.byName.get(key);
+    if (raw === undefined) throw new NotFoundError(`Key ${key} not found in checkpoint`, { file: this.indexFile });
+    const f = this.fieldsOf(key, raw, key);
+    if (f === undefined) {
+      const e = this.requireEntry(key);
       const shape = this.entryShape(key, e);
       return this.sliceValue(key, e, fullSlice(shape.length));
     }
-    return this.readPlan(this.plan(key, e));
+    return this.readPlan(this.plan(key, f));
   }
 
   /**
@@ -432,7 +517,7 @@ export class BundleReader {
 
   private async sliceValue(key: string, full: BundleEntryProto, want: TensorSlice): Promise<TensorValue> {
     const file = this.indexFile;
-    const dtype = this.entryDtype(key, full);
+    const dtype = this.entryDtype(key, full.dtype);
     const fullShape = this.entryShape(key, full);
     const wantBounds = sliceBounds(want, fullShape);
     const wantShape = wantBounds.map(([a, b]) => b - a);
@@ -455,10 +540,10 @@ export class BundleReader {
       }
       const inter = intersectBounds(bounds, wantBounds);
       if (inter === undefined && wantN > 0) continue;
-      let entry: BundleEntryProto;
+      let entry: BundleEntryFields | undefined;
       let entryKey: string;
       if (full.slices.length === 0) {
-        entry = full;
+        entry = { dtype: full.dtype, dims: this.protoDims(key, full), shardId: full.shardId, offset: full.offset, size: full.size, crc32c: full.crc32c };
         entryKey = key;
       } else {
         const sk = latin1(encodeTensorNameSlice(key, s));
@@ -467,7 +552,10 @@ export class BundleReader {
         if (raw === undefined) {
           throw new NotFoundError(`Key ${key} slice ${formatTensorSlice(s)} not found in checkpoint${where(file)}`, { file });
         }
-        entry = this.parseEntry(entryKey, raw);
+        entry = this.fieldsOf(entryKey, raw);
+        if (entry === undefined) {
+          throw new DataLossError(`slice entry ${entryKey} itself lists slices${where(file)}`, { file });
+        }
       }
       const plan = this.plan(entryKey, entry);
       if (plan.dtype !== dtype) {
@@ -538,9 +626,11 @@ export class BundleReader {
     const plans: ReadPlan[] = [];
     const sliced: string[] = [];
     for (const k of list) {
-      const e = this.requireEntry(k);
-      if (e.slices.length > 0) sliced.push(k);
-      else plans.push(this.plan(k, e));
+      const raw = this.byName.get(k);
+      if (raw === undefined) throw new NotFoundError(`Key ${k} not found in checkpoint`, { file: this.indexFile });
+      const f = this.fieldsOf(k, raw, k);
+      if (f === undefined) sliced.push(k);
+      else plans.push(this.plan(k, f));
     }
     plans.sort((a, b) => a.shard - b.shard || a.offset - b.offset || a.size - b.size);
     let i = 0;

@@ -28,6 +28,7 @@ import { compareBytes, utf8Encode } from '../util/bytes.js';
 import { maskCrc32c } from '../util/crc32c.js';
 import { bytesToBinaryString, TENSOR_BUNDLE_VERSION } from './bundle-reader.js';
 import { encodeTensorData } from './data-codec.js';
+import { type BundleEntryFields, encodeBundleEntryFields } from './entry-codec.js';
 import { dataFilename, dirnameOf, metaFilename } from './naming.js';
 import {
   encodeTensorNameSlice,
@@ -54,7 +55,10 @@ const DIRECT_WRITE_BYTES = 1024 * 1024;
 
 interface PendingEntry {
   key: Uint8Array;
-  entry: BundleEntryProto;
+  /** A plain entry (encoded by the fast path). */
+  fields?: BundleEntryFields;
+  /** The full-tensor record of a sliced tensor. */
+  entry?: BundleEntryProto;
 }
 
 /** The serialized `BundleHeaderProto` TF writes: num_shards, endianness LITTLE (omitted), version{producer:1}. */
@@ -180,15 +184,15 @@ export class BundleWriter {
     if (this.entries.has(bin)) this.fail(new InvalidArgumentError(`Adding duplicate key: ${displayKey}`));
     const enc = encodeTensorData(value); // a bad argument throws without poisoning the writer
     const offset = this.size;
-    const entry = create(BundleEntryProtoSchema, {
+    const fields: BundleEntryFields = {
       dtype: dtypeToEnum(value.dtype),
-      shape: shapeProto(value.shape),
+      dims: value.shape.map((d) => BigInt(d)),
       shardId: this.shardId,
       offset: BigInt(offset),
       size: BigInt(enc.bytes.length),
       crc32c: maskCrc32c(enc.crc),
-    });
-    this.entries.set(bin, { key: keyBytes, entry });
+    };
+    this.entries.set(bin, { key: keyBytes, fields });
     this.size += enc.bytes.length;
     try {
       await this.writeData(enc.bytes);
@@ -232,25 +236,25 @@ export class BundleWriter {
     const fullBytes = utf8Encode(fullKey);
     const bin = bytesToBinaryString(fullBytes);
     let rec = this.entries.get(bin);
+    let full: BundleEntryProto;
     if (rec === undefined) {
-      rec = {
-        key: fullBytes,
-        entry: create(BundleEntryProtoSchema, { dtype: dtypeToEnum(value.dtype), shape: shapeProto(fullShape) }),
-      };
+      full = create(BundleEntryProtoSchema, { dtype: dtypeToEnum(value.dtype), shape: shapeProto(fullShape) });
+      rec = { key: fullBytes, entry: full };
       this.entries.set(bin, rec);
     } else {
-      if (rec.entry.slices.length === 0) this.fail(new InvalidArgumentError(`Adding duplicate key: ${fullKey}`));
-      if (rec.entry.dtype !== dtypeToEnum(value.dtype)) {
-        throw new InvalidArgumentError(`slice of ${fullKey} has dtype ${value.dtype}, earlier slices had enum ${rec.entry.dtype}`);
+      if (rec.entry === undefined) this.fail(new InvalidArgumentError(`Adding duplicate key: ${fullKey}`));
+      full = rec.entry;
+      if (full.dtype !== dtypeToEnum(value.dtype)) {
+        throw new InvalidArgumentError(`slice of ${fullKey} has dtype ${value.dtype}, earlier slices had enum ${full.dtype}`);
       }
-      const prev = rec.entry.shape?.dim.map((d) => Number(d.size)) ?? [];
+      const prev = full.shape?.dim.map((d) => Number(d.size)) ?? [];
       if (prev.length !== fullShape.length || prev.some((d, i) => d !== fullShape[i])) {
         throw new InvalidArgumentError(`slice of ${fullKey} gives full shape ${formatShape(fullShape)}, earlier slices gave ${formatShape(prev)}`);
       }
     }
     const sliceKey = encodeTensorNameSlice(fullBytes, slice);
     await this.addBytesKey(sliceKey, `${fullKey} (slice ${formatTensorSlice(slice)})`, value);
-    rec.entry.slices.push(tensorSliceToProto(slice));
+    full.slices.push(tensorSliceToProto(slice));
   }
 
   /**
@@ -273,7 +277,10 @@ export class BundleWriter {
     }
     const sorted = [...this.entries.values()].sort((a, b) => compareBytes(a.key, b.key));
     const records = (function* () {
-      for (const r of sorted) yield [r.key, encodeProto(BundleEntryProtoSchema, r.entry)] as [Uint8Array, Uint8Array];
+      for (const r of sorted) {
+        const v = r.fields !== undefined ? encodeBundleEntryFields(r.fields) : encodeProto(BundleEntryProtoSchema, r.entry!);
+        yield [r.key, v] as [Uint8Array, Uint8Array];
+      }
     })();
     await writeBundleIndex(this.store, this.prefix, encodeBundleHeader(this.numShards), records);
   }

@@ -30,4 +30,4 @@ export {
   TableBuilder,
   type TableBuilderOptions,
 } from './table-builder.js';
-export { decodeTable, type TableEntry, TableReader, type TableReaderOptions } from './table-reader.js';
+export { decodeTable, forEachTableEntry, type TableEntry, TableReader, type TableReaderOptions } from './table-reader.js';

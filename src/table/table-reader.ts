@@ -189,6 +189,23 @@ export class TableReader {
  * Same checks and errors as {@link TableReader}.
  */
 export function decodeTable(bytes: Uint8Array, options: TableReaderOptions = {}): TableEntry[] {
+  const out: TableEntry[] = [];
+  forEachTableEntry(bytes, (k, v) => {
+    out.push([k.slice(), v]);
+  }, options);
+  return out;
+}
+
+/**
+ * Calls `fn(key, value)` for every entry of a table held in memory, in key order, without copying:
+ * `key` is a view valid only during the call (copy it to keep it), `value` a view into `bytes`.
+ * Same checks and errors as {@link TableReader}.
+ */
+export function forEachTableEntry(
+  bytes: Uint8Array,
+  fn: (key: Uint8Array, value: Uint8Array) => void,
+  options: TableReaderOptions = {},
+): void {
   const name = options.name;
   const size = bytes.length;
   if (size < FOOTER_ENCODED_LENGTH) throw tooShort(name, size);
@@ -207,12 +224,10 @@ export function decodeTable(bytes: Uint8Array, options: TableReaderOptions = {})
     return new Block(contents, { source: name, baseOffset: h.offset });
   };
   const index = rawBlock(footer.indexHandle);
-  const out: TableEntry[] = [];
   const ii = index.iterator();
   for (ii.seekToFirst(); ii.valid; ii.next()) {
     const h = decodeBlockHandle(ii.value(), { source: name, baseOffset: index.baseOffset + ii.offset });
     const it = rawBlock(h).iterator();
-    for (it.seekToFirst(); it.valid; it.next()) out.push([it.key(), it.value()]);
+    for (it.seekToFirst(); it.valid; it.next()) fn(it.keyView(), it.value());
   }
-  return out;
 }

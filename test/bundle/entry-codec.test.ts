@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { create } from '@bufbuild/protobuf';
+import { decodeBundleEntryFields, encodeBundleEntryFields, type BundleEntryFields } from '../../src/bundle/entry-codec.js';
+import {
+  BundleEntryProtoSchema,
+  decodeProto,
+  encodeProto,
+  TensorShapeProto_DimSchema,
+  TensorShapeProtoSchema,
+} from '../../src/proto/index.js';
+
+function rnd(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const BIGS = [0n, 1n, 127n, 128n, 300n, 1n << 31n, 1n << 35n, 1n << 53n, (1n << 63n) - 1n, -1n, -(1n << 63n)];
+
+function randomFields(r: () => number): BundleEntryFields {
+  const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
+  const dims: bigint[] = [];
+  const rank = Math.floor(r() * 4);
+  for (let i = 0; i < rank; i++) dims.push(pick(BIGS));
+  return {
+    dtype: pick([0, 1, 7, 9, 21, 33, -1, 127, 128]),
+    dims,
+    shardId: pick([0, 1, 5, 300, -1, 0x7fffffff, -0x80000000]),
+    offset: pick(BIGS),
+    size: pick(BIGS),
+    crc32c: pick([0, 1, 0xa282ead8, 0xffffffff, 0x80000000]),
+  };
+}
+
+function viaSchema(f: BundleEntryFields): Uint8Array {
+  return encodeProto(
+    BundleEntryProtoSchema,
+    create(BundleEntryProtoSchema, {
+      dtype: f.dtype,
+      shape: create(TensorShapeProtoSchema, { dim: f.dims.map((size) => create(TensorShapeProto_DimSchema, { size })) }),
+      shardId: f.shardId,
+      offset: f.offset,
+      size: f.size,
+      crc32c: f.crc32c,
+    }),
+  );
+}
+
+test('fast BundleEntryProto codec equals the generated codec', () => {
+  const r = rnd(7);
+  for (let i = 0; i < 3000; i++) {
+    const f = randomFields(r);
+    const want = viaSchema(f);
+    const got = encodeBundleEntryFields(f);
+    assert.equal(Buffer.from(got).toString('hex'), Buffer.from(want).toString('hex'), JSON.stringify(f, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
+    assert.deepEqual(decodeBundleEntryFields(want), f);
+  }
+});
+
+test('fast decoder never throws and agrees with the generic decoder when it answers', () => {
+  const r = rnd(11);
+  for (let i = 0; i < 20000; i++) {
+    const base = viaSchema(randomFields(r));
+    const b = base.slice(0, Math.max(0, base.length - Math.floor(r() * 3)));
+    if (b.length > 0 && r() < 0.7) b[Math.floor(r() * b.length)] ^= 1 << Math.floor(r() * 8);
+    const fast = decodeBundleEntryFields(b);
+    if (fast === undefined) continue;
+    const e = decodeProto(BundleEntryProtoSchema, b);
+    assert.equal(e.slices.length, 0);
+    assert.equal(fast.dtype, e.dtype);
+    assert.deepEqual(fast.dims, e.shape?.dim.map((d) => d.size) ?? []);
+    assert.equal(fast.shardId, e.shardId);
+    assert.equal(fast.offset, e.offset);
+    assert.equal(fast.size, e.size);
+    assert.equal(fast.crc32c, e.crc32c);
+  }
+});
