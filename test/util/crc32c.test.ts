@@ -9,7 +9,7 @@ import { ByteReader, concatBytes, fromHex, utf8Encode } from '../../src/util/byt
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { fixture, repoRoot } from '../helpers/paths.js';
+import { fixturesDir, repoRoot } from '../helpers/paths.js';
 
 const impls: [string, (d: Uint8Array, c?: number) => number][] = [
   ['crc32c', crc32c],
@@ -141,8 +141,55 @@ test('TF-written index (tf-formats.md §1.4): block trailers and entry checksums
   assert.equal(maskCrc32c(entry), 0x7bb5145f);
 });
 
-/** Verifies every block trailer of a TF table file (footer -> index block -> data blocks). */
-function checkTableTrailers(path: string): number {
+/** One block's entries (LevelDB prefix-compressed keys). */
+function blockEntries(block: Uint8Array, source: string, base: number): [Uint8Array, Uint8Array][] {
+  const numRestarts = le32(block, block.length - 4);
+  const r = new ByteReader(block.subarray(0, block.length - 4 - 4 * numRestarts), { source, baseOffset: base });
+  const out: [Uint8Array, Uint8Array][] = [];
+  let key: Uint8Array = new Uint8Array(0);
+  while (!r.atEnd) {
+    const shared = r.varint32();
+    const unshared = r.varint32();
+    const valueLen = r.varint32();
+    key = concatBytes([key.subarray(0, shared), r.bytes(unshared)]);
+    out.push([key, r.bytes(valueLen)]);
+  }
+  return out;
+}
+
+/** Minimal BundleEntryProto / BundleHeaderProto field scan: varint and fixed32 fields, skips others. */
+function scanProto(b: Uint8Array): Map<number, bigint | number> {
+  const r = new ByteReader(b);
+  const out = new Map<number, bigint | number>();
+  while (!r.atEnd) {
+    const tag = r.varint32();
+    const field = tag >>> 3;
+    switch (tag & 7) {
+      case 0:
+        out.set(field, r.varint64());
+        break;
+      case 1:
+        r.skip(8);
+        break;
+      case 2:
+        r.skip(r.varint32());
+        out.set(field, -1); // presence marker for length-delimited fields
+        break;
+      case 5:
+        out.set(field, r.fixed32());
+        break;
+      default:
+        throw new Error(`bad wire type ${tag & 7}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Verifies every block trailer of a TF table file (footer -> index block -> data blocks) and, for
+ * bundle indexes, the stored entry CRC of every POD tensor against its bytes in the data shards.
+ */
+function checkTfIndex(path: string): { blocks: number; tensors: number } {
   const file = new Uint8Array(readFileSync(path));
   assert.ok(file.length >= 48, `${path}: too short`);
   const footer = new ByteReader(file.subarray(file.length - 48), { source: path, baseOffset: file.length - 48 });
@@ -154,31 +201,52 @@ function checkTableTrailers(path: string): number {
   assert.equal(le32(file, file.length - 4), 0xdb477524);
   const check = (off: number, size: number) => {
     assert.ok(off + size + 5 <= file.length - 48, `${path}: handle (${off}, ${size}) out of range`);
+    assert.equal(file[off + size], 0, 'TF writes uncompressed blocks');
     const contents = file.subarray(off, off + size + 1); // block ‖ type byte
     assert.equal(maskCrc32c(crc32c(contents)), le32(file, off + size + 1), `${path}: block at ${off}`);
+    assert.equal(maskCrc32c(jsImpl(contents)), le32(file, off + size + 1), `${path}: block at ${off} (JS)`);
+    return file.subarray(off, off + size);
   };
   check(metaOff, metaSize);
-  check(indexOff, indexSize);
-  const index = file.subarray(indexOff, indexOff + indexSize);
-  const numRestarts = le32(index, index.length - 4);
-  const r = new ByteReader(index.subarray(0, index.length - 4 - 4 * numRestarts), { source: path, baseOffset: indexOff });
-  let blocks = 0;
-  while (!r.atEnd) {
-    r.varint32(); // shared (0: the index block restarts every entry)
-    const unshared = r.varint32();
-    const valueLen = r.varint32();
-    r.skip(unshared);
-    const handle = new ByteReader(r.bytes(valueLen), { source: path });
-    check(handle.varint64Number('offset'), handle.varint64Number('size'));
+  const index = check(indexOff, indexSize);
+  const prefix = path.slice(0, -'.index'.length);
+  let numShards = 1;
+  const shards = new Map<number, Uint8Array>();
+  let blocks = 2;
+  let tensors = 0;
+  for (const [, handleBytes] of blockEntries(index, path, indexOff)) {
+    const handle = new ByteReader(handleBytes, { source: path });
+    const off = handle.varint64Number('offset');
+    const block = check(off, handle.varint64Number('size'));
     blocks++;
+    for (const [key, value] of blockEntries(block, path, off)) {
+      const f = scanProto(value);
+      if (key.length === 0) {
+        numShards = Number(f.get(1) ?? 1n);
+        continue;
+      }
+      const dtype = Number(f.get(1) ?? 0n);
+      if (f.has(7) || dtype === 7 || dtype === 21) continue; // sliced full record, string, variant
+      const shard = Number(f.get(3) ?? 0n);
+      const offset = Number(f.get(4) ?? 0n);
+      const size = Number(f.get(5) ?? 0n);
+      let data = shards.get(shard);
+      if (!data) {
+        const name = `${prefix}.data-${String(shard).padStart(5, '0')}-of-${String(numShards).padStart(5, '0')}`;
+        data = new Uint8Array(readFileSync(name));
+        shards.set(shard, data);
+      }
+      assert.ok(offset + size <= data.length);
+      assert.equal(maskCrc32c(crc32c(data.subarray(offset, offset + size))), f.get(6), `${path}: tensor crc`);
+      tensors++;
+    }
   }
-  return blocks + 2;
+  return { blocks, tensors };
 }
 
-test('every block trailer of every TF fixture .index verifies', (t) => {
-  const root = fixture('checkpoints');
-  if (!existsSync(root)) {
-    t.skip('test/fixtures/checkpoints not present yet');
+test('every block trailer and POD tensor CRC of every TF-written fixture .index verifies', (t) => {
+  if (!existsSync(fixturesDir)) {
+    t.skip('test/fixtures not present');
     return;
   }
   const files: string[] = [];
@@ -189,13 +257,19 @@ test('every block trailer of every TF fixture .index verifies', (t) => {
       else if (name.endsWith('.index')) files.push(p);
     }
   };
-  walk(root);
+  walk(fixturesDir);
   if (files.length === 0) {
     t.skip('no .index fixtures yet');
     return;
   }
   let blocks = 0;
-  for (const f of files) blocks += checkTableTrailers(f);
+  let tensors = 0;
+  for (const f of files) {
+    const got = checkTfIndex(f);
+    blocks += got.blocks;
+    tensors += got.tensors;
+  }
+  t.diagnostic(`${files.length} index files, ${blocks} blocks, ${tensors} tensor CRCs verified`);
   assert.ok(blocks >= files.length * 3);
 });
 
