@@ -275,7 +275,7 @@ export class Graph {
       const op = target instanceof Operation ? target : target.op;
       this._colocationStack = [...this._colocationStack, op];
     }
-    if (target !== null) this._deviceStack = [];
+    this._deviceStack = [];
     try {
       return fn();
     } finally {

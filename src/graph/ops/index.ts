@@ -1,0 +1,6 @@
+/** TF1-style builders: each takes the graph first and a trailing options object. */
+export * from './apply-op.js';
+export * from './array.js';
+export * from './math.js';
+export * from './nn.js';
+export * from './state.js';
