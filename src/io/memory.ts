@@ -15,7 +15,8 @@ import type { ByteSink, ByteSource, WritableFileStore } from './types.js';
  * do not mutate them. `close()` is a no-op.
  */
 export function fromBytes(bytes: Uint8Array | ArrayBuffer, name?: string): ByteSource {
-  const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  // Always a plain Uint8Array view (a Node Buffer's slice() would not copy).
+  const data = bytes instanceof Uint8Array ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
   const src: ByteSource = {
     byteLength: data.length,
     name,
@@ -89,7 +90,7 @@ export class MemoryFileStore implements WritableFileStore {
       for (const [p, b] of entries) {
         const key = normalize(p);
         this.mkdirs(parentOf(key));
-        this.files.set(key, { bytes: b.slice(), mtime: Date.now() / 1000 });
+        this.files.set(key, { bytes: new Uint8Array(b), mtime: Date.now() / 1000 });
       }
     }
   }
@@ -178,7 +179,7 @@ export class MemoryFileStore implements WritableFileStore {
       },
       write: async (bytes: Uint8Array) => {
         check('write');
-        chunks.push(bytes.slice());
+        chunks.push(new Uint8Array(bytes)); // a copy (Buffer.prototype.slice would be a view)
         written += bytes.length;
       },
       close: async () => {

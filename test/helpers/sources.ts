@@ -208,15 +208,15 @@ export async function forEachSourceKind(
         let src: ByteSource;
         switch (base) {
           case 'memory':
-            src = fromBytes(bytes.slice(), name);
+            src = fromBytes(new Uint8Array(bytes), name);
             break;
           case 'arraybuffer': {
-            const copy = bytes.slice();
+            const copy = new Uint8Array(bytes);
             src = fromBytes(copy.buffer, name);
             break;
           }
           case 'blob':
-            src = fromBlob(new Blob([bytes.slice()]), name);
+            src = fromBlob(new Blob([new Uint8Array(bytes)]), name);
             break;
           case 'file':
             src = await openFile(filePath);
@@ -300,7 +300,7 @@ export async function forEachStoreKind(
             store = new MemoryFileStore(files);
             break;
           case 'blob':
-            store = new BlobFileStore(new Map(Object.entries(files).map(([p, b]) => [p, new Blob([b.slice()])])));
+            store = new BlobFileStore(new Map(Object.entries(files).map(([p, b]) => [p, new Blob([new Uint8Array(b)])])));
             break;
           case 'node':
             store = new NodeFileStore({ baseDir: dir });

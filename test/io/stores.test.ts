@@ -219,3 +219,19 @@ test('fsError maps errno codes like TF IOError', async () => {
     assert.match(e.message, /open \/p\/q/);
   }
 });
+
+test('Node Buffers in, plain copies/views out: no aliasing through Buffer.prototype.slice', async () => {
+  const { fromBytes } = await import('../../src/io/memory.js');
+  const buf = Buffer.from([1, 2, 3, 4]);
+  const got = await readRange(fromBytes(buf), 1, 3);
+  assert.equal(Buffer.isBuffer(got), false);
+  const m = new MemoryFileStore({ f: buf });
+  buf[0] = 9;
+  assert.deepEqual(await m.readFile('f'), new Uint8Array([1, 2, 3, 4]), 'initial files are copied');
+  const sink = await m.create('g');
+  const chunk = Buffer.from([5, 6]);
+  await sink.write(chunk);
+  chunk[0] = 0;
+  await sink.close();
+  assert.deepEqual(await m.readFile('g'), new Uint8Array([5, 6]), 'written chunks are copied');
+});
