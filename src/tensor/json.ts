@@ -159,7 +159,11 @@ export function tensorValueFromJson<D extends DType>(dtype: D, shape: readonly n
         if (isB64(v)) return base64Decode(v.b64);
         throw new InvalidArgumentError(`a variant element must be {"b64": ...}`);
       case 'resource':
-        return fromJson(ResourceHandleProtoSchema, v as JsonValue);
+        try {
+          return fromJson(ResourceHandleProtoSchema, v as JsonValue);
+        } catch (e) {
+          throw new InvalidArgumentError(`a resource element must be ResourceHandleProto JSON: ${(e as Error).message}`, { cause: e });
+        }
       case 'bool':
         if (typeof v !== 'boolean') throw new InvalidArgumentError(`a bool element must be true/false, got ${JSON.stringify(v)}`);
         return v;

@@ -152,4 +152,6 @@ test('lossless JSON both ways', () => {
   }
   assert.equal(base64Encode(new Uint8Array([0xff, 0xfe, 0x00])), '//4A');
   assert.throws(() => base64Decode('a*b='), invalid);
+  assert.throws(() => tensorValueFromJson('resource', [], { nope: 1 }), invalid);
+  assert.throws(() => tensorValueFromJson('variant', [], 'x'), invalid);
 });
