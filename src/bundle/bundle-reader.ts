@@ -417,7 +417,7 @@ export class BundleReader {
     if (this.closed) return Promise.reject(new InvalidArgumentError(`BundleReader for ${this.prefix} is closed`));
     let p = this.shards.get(shard);
     if (p === undefined) {
-      const name = dataFilename(this.prefix, shard, this.header.numShards);
+      const name = this.dataName(shard);
       p = this.store.open(name).catch((e: unknown) => {
         this.shards.delete(shard);
         if (isTFError(e, 'NOT_FOUND')) {
@@ -433,8 +433,15 @@ export class BundleReader {
     return p;
   }
 
+  private readonly dataNames = new Map<number, string>();
+
   private dataName(shard: number): string {
-    return dataFilename(this.prefix, shard, this.header.numShards);
+    let n = this.dataNames.get(shard);
+    if (n === undefined) {
+      n = dataFilename(this.prefix, shard, this.header.numShards);
+      this.dataNames.set(shard, n);
+    }
+    return n;
   }
 
   /** Checks that the plan's range lies inside its (opened) data file. */

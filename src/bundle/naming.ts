@@ -8,15 +8,15 @@ function pad5(n: number): string {
 }
 
 function checkShard(shard: number, numShards: number): void {
-  if (!Number.isInteger(numShards) || numShards < 1 || numShards > 99999) {
-    throw new InvalidArgumentError(`number of shards must be an integer in [1, 99999], got ${numShards}`);
+  if (!Number.isInteger(numShards) || numShards < 1 || numShards > 0x7fffffff) {
+    throw new InvalidArgumentError(`number of shards must be an integer in [1, 2^31-1], got ${numShards}`);
   }
   if (!Number.isInteger(shard) || shard < 0 || shard >= numShards) {
     throw new InvalidArgumentError(`shard id must be an integer in [0, ${numShards}), got ${shard}`);
   }
 }
 
-/** `<prefix>.data-SSSSS-of-NNNNN` (TF's `DataFilename`, `%s.data-%05d-of-%05d`). */
+/** `<prefix>.data-SSSSS-of-NNNNN` (TF's `DataFilename`, `%s.data-%05d-of-%05d`: more digits past 99999). */
 export function dataFilename(prefix: string, shard: number, numShards: number): string {
   checkShard(shard, numShards);
   return `${prefix}.data-${pad5(shard)}-of-${pad5(numShards)}`;
