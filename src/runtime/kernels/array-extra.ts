@@ -21,8 +21,9 @@ function vpe(dtype: DType): number {
 function copyElems(src: TensorValue['data'], si: number, dst: TensorValue['data'], di: number, count: number, w: number): void {
   const n = count * w;
   if (Array.isArray(src)) {
-    const d = dst as Uint8Array[];
-    for (let k = 0; k < n; k++) d[di * w + k] = src[si * w + k]!;
+    const d = dst as unknown[];
+    const sa = src as unknown[];
+    for (let k = 0; k < n; k++) d[di * w + k] = sa[si * w + k];
     return;
   }
   const s = src as unknown as { subarray(a: number, b: number): ArrayLike<number> };

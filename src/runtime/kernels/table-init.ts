@@ -33,16 +33,19 @@ async function readWhole(store: FileStore, path: string): Promise<Uint8Array> {
   }
 }
 
-/** Splits file bytes into lines like TF's `InputBuffer::ReadLine` (drops `\n` and a `\r` before it). */
-export function splitLines(bytes: Uint8Array): Uint8Array[] {
-  const lines: Uint8Array[] = [];
+/**
+ * Splits file bytes into lines like TF's `InputBuffer::ReadLine` (drops `\n` and a `\r` before it);
+ * `next` is the byte offset after the line (TF's position in its messages).
+ */
+export function splitLines(bytes: Uint8Array): { line: Uint8Array; next: number }[] {
+  const lines: { line: Uint8Array; next: number }[] = [];
   let start = 0;
   for (let i = 0; i <= bytes.length; i++) {
     if (i === bytes.length || bytes[i] === 0x0a) {
       if (i === bytes.length && start === i) break;
       let end = i;
       if (end > start && bytes[end - 1] === 0x0d) end--;
-      lines.push(bytes.subarray(start, end));
+      lines.push({ line: bytes.subarray(start, end), next: Math.min(i + 1, bytes.length) });
       start = i + 1;
     }
   }
@@ -146,6 +149,7 @@ async function initFromTextFile(ctx: KernelContext): Promise<RuntimeTensor[]> {
   if (!table.mutable && table.initialized) return [];
   const bytes = await readWhole(kernelFileStore(ctx), filename);
   const lines = splitLines(bytes);
+  if (utf8Encode(delimiter).length !== 1) throw new InvalidArgumentError('delimiter should be only 1 char');
   const delim = utf8Encode(delimiter);
   const needSplit = keyIndex >= 0 || valueIndex >= 0;
   const want = Math.max(keyIndex, valueIndex) + 1;
@@ -154,19 +158,19 @@ async function initFromTextFile(ctx: KernelContext): Promise<RuntimeTensor[]> {
     throw new InvalidArgumentError(`Invalid vocab_size in ${filename}: expected ${vocabSize} but got ${lines.length}`);
   }
   const pick = (index: number, dtype: DType, line: Uint8Array, fields: Uint8Array[], lineNo: number): Stored => {
-    if (index === LINE_NUMBER) return BigInt(lineNo + offset);
+    if (index === LINE_NUMBER) return BigInt(lineNo) + BigInt(offset);
     if (index === WHOLE_LINE) return convert(line, dtype, lineNo);
     return convert(fields[index]!, dtype, lineNo);
   };
   for (let i = 0; i < n; i++) {
-    const line = lines[i]!;
-    if (line.length === 0 && needSplit) {
-      throw new InvalidArgumentError(`Invalid content in ${filename}: empty line found at position ${i}.`);
+    const { line, next } = lines[i]!;
+    if (line.length === 0) {
+      throw new InvalidArgumentError(`Invalid content in ${filename}: empty line found at position ${next}.`);
     }
     const fields = needSplit ? splitFields(line, delim) : [];
     if (needSplit && fields.length < want) {
       throw new InvalidArgumentError(
-        `Invalid number of columns in ${filename} line ${i} (${utf8Decode(line)}) : expected ${want} got ${fields.length}`,
+        `Invalid number of columns in ${filename} line ${i} (${utf8Decode(line)}) : expected at least ${want} got ${fields.length}`,
       );
     }
     insert(table, pick(keyIndex, table.keyDtype, line, fields, i), pick(valueIndex, table.valueDtype, line, fields, i));

@@ -1,0 +1,100 @@
+/**
+ * Extra array kernels (src/runtime/kernels/array-extra.ts) against TensorFlow 2.21
+ * (test/fixtures/kernels-extra/array-extra.json, made by tools/fixtures/make_kernel_grad_expectations.py),
+ * plus TF's error texts for bad indices.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { decodeProto, GraphDefSchema } from '../../src/proto/index.js';
+import type { TensorValue } from '../../src/tensor/tensor-value.js';
+import { fixture } from '../helpers/paths.js';
+import { assertMatches, goldenToValue, type GoldenTensor } from './golden.js';
+import { isTFError } from '../../src/errors.js';
+import { Session } from '../../src/runtime/session.js';
+import { attrS, constNode, graph, node, T, tv } from './helpers.js';
+
+interface KernelCase { name: string; ops: string[]; graph_def: string; feeds: Record<string, GoldenTensor>; fetches: Record<string, GoldenTensor> }
+
+/** Runs every case of a kernels-extra JSON file (shared shape with kernels.test.ts). */
+function describeGoldenCases(file: string, setup?: (s: Session) => void): void {
+  const path = fixture('kernels-extra', file);
+  if (!existsSync(path)) return;
+  const { cases } = JSON.parse(readFileSync(path, 'utf8')) as { cases: KernelCase[] };
+  describe(`kernels-extra vs TF: ${file}`, () => {
+    for (const c of cases) {
+      it(`${c.name} (${c.ops.filter((o) => o !== 'Const' && o !== 'Identity').join(', ')})`, async () => {
+        const s = new Session(decodeProto(GraphDefSchema, Buffer.from(c.graph_def, 'base64')));
+        setup?.(s);
+        try {
+          const feeds: Record<string, TensorValue> = {};
+          for (const [k, v] of Object.entries(c.feeds)) feeds[k] = goldenToValue(v);
+          const failures: string[] = [];
+          for (const [name, want] of Object.entries(c.fetches)) {
+            try {
+              const got = (await s.run(name, feeds)) as TensorValue;
+              assertMatches(got, want, name);
+            } catch (e) {
+              failures.push(`${name}: ${(e as Error).message.split('\n').slice(0, 3).join(' | ')}`);
+            }
+          }
+          assert.deepEqual(failures, []);
+          const names = Object.keys(c.fetches);
+          await s.run(names, feeds);
+          const before = tf.memory().numTensors;
+          await s.run(names, feeds);
+          assert.equal(tf.memory().numTensors, before);
+        } finally {
+          s.close();
+        }
+      });
+    }
+  });
+}
+
+describeGoldenCases('array-extra.json');
+
+describe('array-extra kernels: errors and exactness', () => {
+  it('GatherNd reports an out-of-range index like TF', async () => {
+    const g = graph([
+      constNode('p', tv('float32', [1, 2, 3, 4], [2, 2])),
+      constNode('i', tv('int64', ['0', '1', '2', '0'], [2, 2])),
+      node('g', 'GatherNd', ['p', 'i'], { Tparams: T('float32'), Tindices: T('int64') }),
+    ]);
+    const s = new Session(g);
+    await assert.rejects(s.run('g:0'), (e: unknown) => isTFError(e, 'INVALID_ARGUMENT') && /indices\[1\] = \[2, 0\] does not index into param shape \[2,2\]/.test((e as Error).message));
+    s.close();
+  });
+
+  it('ScatterNd adds duplicates in int64 exactly', async () => {
+    const g = graph([
+      constNode('i', tv('int64', ['1', '1'], [2, 1])),
+      constNode('u', tv('int64', ['9007199254740993', '2'], [2])),
+      constNode('sh', tv('int64', ['3'], [1])),
+      node('s', 'ScatterNd', ['i', 'u', 'sh'], { T: T('int64'), Tindices: T('int64') }),
+    ]);
+    const s = new Session(g);
+    const r = await s.run('s:0');
+    assert.deepEqual(Array.from(r!.data as BigInt64Array), [0n, 9007199254740995n, 0n]);
+    s.close();
+  });
+
+  it('MirrorPad REFLECT rejects paddings as large as the dimension', async () => {
+    const g = graph([
+      constNode('x', tv('float32', [1, 2, 3])),
+      constNode('p', tv('int32', [3, 0], [1, 2])),
+      node('m', 'MirrorPad', ['x', 'p'], { T: T('float32'), Tpaddings: T('int32'), mode: attrS('REFLECT') }),
+    ]);
+    const s = new Session(g);
+    await assert.rejects(s.run('m:0'), (e: unknown) => isTFError(e, 'INVALID_ARGUMENT') && /paddings must be no greater than the dimension size: 3, 0 greater than 2/.test((e as Error).message));
+    s.close();
+  });
+
+  it('InvertPermutation rejects duplicates', async () => {
+    const g = graph([constNode('x', tv('int32', [0, 0, 1])), node('y', 'InvertPermutation', ['x'], { T: T('int32') })]);
+    const s = new Session(g);
+    await assert.rejects(s.run('y:0'), (e: unknown) => isTFError(e, 'INVALID_ARGUMENT') && /0 is duplicated in the input/.test((e as Error).message));
+    s.close();
+  });
+});
