@@ -7,6 +7,9 @@ import { FailedPreconditionError } from '../../errors.js';
 import type { ByteSource } from '../types.js';
 import { fsError } from './fs-errors.js';
 
+/** Largest single `read()` call (Node rejects lengths above 2^31 - 1). */
+const MAX_READ_CHUNK = 1 << 30;
+
 /** A {@link ByteSource} over an open local file. */
 export interface FileSource extends ByteSource {
   /** The path given to {@link openFile}. */
@@ -48,7 +51,7 @@ export async function openFile(path: string): Promise<FileSource> {
       let got = 0;
       try {
         while (got < len) {
-          const { bytesRead } = await handle.read(buf, got, len - got, s + got);
+          const { bytesRead } = await handle.read(buf, got, Math.min(len - got, MAX_READ_CHUNK), s + got);
           if (bytesRead === 0) break; // end of file: the file shrank; readRange reports it
           got += bytesRead;
         }
