@@ -279,3 +279,14 @@ test('concatenated input equals chained extends over many parts', () => {
   for (const p of parts) c = crc32c(p, c);
   assert.equal(c, crc32c(concatBytes(parts)));
 });
+
+test('#crc32c-impl package import: every condition target exists; the default one is browser-safe', () => {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    imports: Record<string, Record<string, string>>;
+  };
+  const targets = pkg.imports['#crc32c-impl']!;
+  assert.deepEqual(Object.keys(targets), ['types', 'node', 'default'], 'types first, node before default');
+  for (const target of Object.values(targets)) assert.ok(existsSync(join(repoRoot, target)), target);
+  const browserJs = readFileSync(join(repoRoot, targets['default']!), 'utf8');
+  assert.doesNotMatch(browserJs, /from\s+['"]node:|require\(|import\(['"]node:/);
+});
