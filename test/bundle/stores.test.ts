@@ -81,3 +81,30 @@ test('TableReader over every source kind (TF-written index files)', async () => 
     });
   }
 });
+
+test('mergeBundles: full-tensor records of sliced tensors are merged by concatenating slices', async () => {
+  const { parseTensorSlice, mergeBundles } = await import('../../src/bundle/index.js');
+  const store = new MemoryFileStore();
+  const p1 = await BundleWriter.create(store, 'tmp/part-00000-of-00002');
+  await p1.addSlice('w', [4, 2], parseTensorSlice('0,2:-'), { dtype: 'int32', shape: [2, 2], data: new Int32Array([1, 2, 3, 4]) });
+  await p1.add('a', { dtype: 'float32', shape: [], data: new Float32Array([1]) });
+  await p1.finish();
+  const p2 = await BundleWriter.create(store, 'tmp/part-00001-of-00002');
+  await p2.addSlice('w', [4, 2], parseTensorSlice('2,2:-'), { dtype: 'int32', shape: [2, 2], data: new Int32Array([5, 6, 7, 8]) });
+  await p2.finish();
+  await mergeBundles(store, ['tmp/part-00000-of-00002', 'tmp/part-00001-of-00002'], 'out/m');
+  assert.equal(await store.exists('tmp'), false, 'part directory deleted');
+  const r = await BundleReader.open(store, 'out/m');
+  assert.deepEqual(r.keys(), ['a', 'w']);
+  assert.equal(r.entry('w')!.slices.length, 2);
+  assert.deepEqual([...((await r.getTensor('w')).data as Int32Array)], [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.equal(r.numShards, 2);
+  // a plain entry colliding with a sliced record -> Internal, TF's text
+  const q1 = await BundleWriter.create(store, 'q/p1');
+  await q1.addSlice('w', [4, 2], parseTensorSlice('0,2:-'), { dtype: 'int32', shape: [2, 2], data: new Int32Array(4) });
+  await q1.finish();
+  const q2 = await BundleWriter.create(store, 'q/p2');
+  await q2.add('w', { dtype: 'int32', shape: [4, 2], data: new Int32Array(8) });
+  await q2.finish();
+  await assert.rejects(mergeBundles(store, ['q/p1', 'q/p2'], 'q/m'), /Duplicate tensor keyed by w; attempting to merge in a non-slice bundle entry/);
+});
