@@ -136,9 +136,16 @@ export class MemoryFileStore implements WritableFileStore {
     return this.getFile(path).bytes.slice();
   }
 
-  /** Seconds since the epoch when the file was published (directories: undefined). */
+  /**
+   * Seconds since the epoch when the file was published; directories: undefined; a missing path:
+   * `NotFoundError` (as NodeFileStore).
+   */
   async mtime(path: string): Promise<number | undefined> {
-    return this.files.get(normalize(path))?.mtime;
+    const key = normalize(path);
+    const f = this.files.get(key);
+    if (f) return f.mtime;
+    if (this.isDir(key)) return undefined;
+    throw new NotFoundError(`file not found: ${path}`, { file: path });
   }
 
   /** True when `path` is a directory. */

@@ -85,6 +85,7 @@ test('writable stores: rename, remove, mkdir, removeDir, list, exists, isDirecto
     await assert.rejects(store.open(`${root}/missing.index`), is('NOT_FOUND', /missing\.index/), kind);
     await assert.rejects(store.readFile!(`${root}/missing`), is('NOT_FOUND', /missing/), kind);
     await assert.rejects(store.list!(`${root}/missing`), is('NOT_FOUND'), kind);
+    await assert.rejects(store.mtime!(`${root}/missing`), is('NOT_FOUND'), kind);
     await assert.rejects(store.create(`${root}/nodir/f`), is('NOT_FOUND'), kind);
   });
 });
@@ -180,7 +181,8 @@ test('MemoryFileStore: path normalization, initial files, snapshots, directory r
   const copy = await m.readFile('moved/model.index');
   copy[0] = 99;
   assert.deepEqual(await m.readFile('moved/model.index'), new Uint8Array([1]));
-  assert.equal(await m.mtime('nope'), undefined);
+  await assert.rejects(m.mtime('nope'), is('NOT_FOUND'));
+  assert.equal(await m.mtime('moved'), undefined);
 });
 
 test('forEachStoreKind opens the same files on every store kind', async () => {
