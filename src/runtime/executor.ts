@@ -341,6 +341,7 @@ export class Execution {
       attrs: vn.attrs,
       numInputs: inputs.length,
       resources: env.resources,
+      ...(env.resources.fileStore !== undefined ? { fileStore: env.resources.fileStore } : {}),
       input: get,
       inputList: () => inputs.slice(),
       dtype: (i) => dtypeOf(get(i)),

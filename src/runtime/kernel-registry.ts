@@ -4,6 +4,7 @@
  * every session created afterwards (and sessions already open, on their next plan compilation).
  */
 import type * as tf from '@tensorflow/tfjs-core';
+import type { FileStore, WritableFileStore } from '../io/types.js';
 import type { DType } from '../tensor/dtype.js';
 import type { TensorValue } from '../tensor/tensor-value.js';
 import type { Attrs } from './attrs.js';
@@ -22,6 +23,8 @@ export interface KernelContext {
   readonly numInputs: number;
   /** Per-session resources: variables, hash tables, per-node state. */
   readonly resources: ResourceManager;
+  /** The session's file store (the `fileStore` session option), for checkpoint and file-reading kernels. */
+  readonly fileStore?: FileStore | WritableFileStore;
   /** Input `i` as a runtime value (refs already dereferenced unless the kernel takes refs). */
   input(i: number): RuntimeTensor;
   /** Every input, in order. */

@@ -4,9 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../errors.js';
+import type { FileStore, WritableFileStore } from '../io/types.js';
 import type { DType } from '../tensor/dtype.js';
 import type { ResourceHandle, RuntimeTensor, VariableRef } from './runtime-tensor.js';
-import { dtypeOf, formatShape, shapeOf } from './runtime-tensor.js';
+import { dtypeOf, formatShape, hostToTf, isTfDType, shapeOf } from './runtime-tensor.js';
 
 /** The state of one variable. */
 export interface VariableState {
@@ -27,9 +28,15 @@ export interface HashTable {
   readonly mutable: boolean;
 }
 
-/** Makes an owned copy of a value for storage (tf tensors are cloned and kept). */
+/**
+ * Makes an owned copy of a value for storage (tf tensors are cloned and kept; host values of a
+ * tfjs dtype move to the backend, so optimizer kernels find them there).
+ */
 function own(v: RuntimeTensor): RuntimeTensor {
   if (v.kind === 'tf') return { kind: 'tf', dtype: v.dtype, tensor: tf.keep(tf.clone(v.tensor)) };
+  if (v.kind === 'host' && isTfDType(v.value.dtype)) {
+    return { kind: 'tf', dtype: v.value.dtype, tensor: tf.keep(hostToTf(v.value)) };
+  }
   return v;
 }
 
@@ -53,6 +60,8 @@ export class ResourceManager {
   readonly tables = new Map<string, HashTable>();
   /** Per-node kernel state by node key. */
   readonly nodeStates = new Map<string, unknown>();
+  /** Where checkpoint I/O kernels (SaveV2, RestoreV2, MergeV2Checkpoints) read and write. */
+  fileStore: FileStore | WritableFileStore | undefined;
   /** Values kept for the session's lifetime (e.g. decoded constants), by key. */
   readonly constants = new Map<string, RuntimeTensor>();
 

@@ -10,6 +10,7 @@ import { getOpDef, outputTypes } from '../graph/op-registry.js';
 import { ResourceHandleProtoSchema, type AttrValue, type GraphDef } from '../proto/index.js';
 import { baseDtype, DTYPES, type DType } from '../tensor/dtype.js';
 import type { TensorValue } from '../tensor/tensor-value.js';
+import type { FileStore, WritableFileStore } from '../io/types.js';
 import { setBackend, type BackendName } from './backend.js';
 import { Execution, type ExecutionEnv } from './executor.js';
 import { parseTensorName, viewOfFunction, viewOfGraphDef, type FunctionView, type GraphLike, type GraphView } from './graph-view.js';
@@ -58,6 +59,8 @@ export type FetchResult<F> = F extends string
 export interface SessionOptions {
   /** The tfjs backend to run on (default `'cpu'`; `'wasm'` is the fast choice in Node when installed). */
   backend?: BackendName;
+  /** Files for SaveV2 / RestoreV2 / MergeV2Checkpoints (e.g. `new NodeFileStore()`); none by default. */
+  fileStore?: FileStore | WritableFileStore;
 }
 
 /** Options of one run. */
@@ -66,7 +69,7 @@ export interface RunOptions {
   targets?: readonly (string | { readonly name: string })[];
 }
 
-const DEFAULTS: Required<SessionOptions> = { backend: 'cpu' };
+const DEFAULTS: Required<Pick<SessionOptions, 'backend'>> = { backend: 'cpu' };
 
 function isOutputLike(x: unknown): x is { name: string } {
   return typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string';
@@ -97,7 +100,7 @@ type LeafSpec = { kind: 'tensor'; endpoint: Endpoint; name: string } | { kind: '
 
 /** Runs graphs: TensorFlow's `tf.compat.v1.Session`, in TypeScript on tfjs. */
 export class Session {
-  private readonly options: Required<SessionOptions>;
+  private readonly options: Required<Pick<SessionOptions, 'backend'>> & SessionOptions;
   private readonly resources = new ResourceManager();
   private view: GraphView | undefined;
   private viewVersion = -1;
@@ -112,6 +115,7 @@ export class Session {
    */
   constructor(readonly graph: GraphLike, options: SessionOptions = {}) {
     this.options = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+    this.resources.fileStore = options.fileStore;
   }
 
   /** The session's resources (variables, tables); for tools like Saver. */
