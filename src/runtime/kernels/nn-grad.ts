@@ -228,15 +228,18 @@ function convBackpropInput(depthwise: boolean) {
     const w = floatInput(ctx, 1);
     const dyIn = floatInput(ctx, 2);
     const dyShape = nhwcShape(dyIn.shape, fmt);
-    const dy = fmt === 'NHWC' ? dyIn.data : toNhwc(dyIn.data, dyIn.shape);
+    // Float64Array copies keep the hot loops monomorphic (and accumulate in double precision).
+    const dy = Float64Array.from(fmt === 'NHWC' ? dyIn.data : toNhwc(dyIn.data, dyIn.shape));
     const xShape = nhwcShape(inputShape, fmt);
     const g = convGeometry(ctx, xShape, w.shape, dyShape, depthwise);
     const acc = new Float64Array(sizeOf(xShape));
-    const wd = w.data;
+    const wd = Float64Array.from(w.data);
+    const ci = g.ci;
+    const co = g.co;
     if (depthwise) {
       const m = g.mult;
       forEachTap(g, (xb, wb, db) => {
-        for (let c = 0; c < g.ci; c++) {
+        for (let c = 0; c < ci; c++) {
           let s = 0;
           for (let k = 0; k < m; k++) s += dy[db + c * m + k]! * wd[wb + c * m + k]!;
           acc[xb + c] += s;
@@ -244,10 +247,10 @@ function convBackpropInput(depthwise: boolean) {
       });
     } else {
       forEachTap(g, (xb, wb, db) => {
-        for (let c = 0; c < g.ci; c++) {
+        for (let c = 0; c < ci; c++) {
           let s = 0;
-          const wr = wb + c * g.co;
-          for (let o = 0; o < g.co; o++) s += dy[db + o]! * wd[wr + o]!;
+          const wr = wb + c * co;
+          for (let o = 0; o < co; o++) s += dy[db + o]! * wd[wr + o]!;
           acc[xb + c] += s;
         }
       });
@@ -265,24 +268,26 @@ function convBackpropFilter(depthwise: boolean) {
     const filterShape = sizesInput(ctx, 1, 'filter_sizes');
     const dyIn = floatInput(ctx, 2);
     const xShape = nhwcShape(xIn.shape, fmt);
-    const x = fmt === 'NHWC' ? xIn.data : toNhwc(xIn.data, xIn.shape);
-    const dy = fmt === 'NHWC' ? dyIn.data : toNhwc(dyIn.data, dyIn.shape);
+    const x = Float64Array.from(fmt === 'NHWC' ? xIn.data : toNhwc(xIn.data, xIn.shape));
+    const dy = Float64Array.from(fmt === 'NHWC' ? dyIn.data : toNhwc(dyIn.data, dyIn.shape));
     const g = convGeometry(ctx, xShape, filterShape, nhwcShape(dyIn.shape, fmt), depthwise);
     const acc = new Float64Array(sizeOf(filterShape));
+    const ci = g.ci;
+    const co = g.co;
     if (depthwise) {
       const m = g.mult;
       forEachTap(g, (xb, wb, db) => {
-        for (let c = 0; c < g.ci; c++) {
+        for (let c = 0; c < ci; c++) {
           const xv = x[xb + c]!;
           for (let k = 0; k < m; k++) acc[wb + c * m + k] += xv * dy[db + c * m + k]!;
         }
       });
     } else {
       forEachTap(g, (xb, wb, db) => {
-        for (let c = 0; c < g.ci; c++) {
+        for (let c = 0; c < ci; c++) {
           const xv = x[xb + c]!;
-          const wr = wb + c * g.co;
-          for (let o = 0; o < g.co; o++) acc[wr + o] += xv * dy[db + o]!;
+          const wr = wb + c * co;
+          for (let o = 0; o < co; o++) acc[wr + o] += xv * dy[db + o]!;
         }
       });
     }
