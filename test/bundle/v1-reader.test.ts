@@ -52,3 +52,26 @@ for (const c of cases) {
     await assert.rejects(TensorSliceReaderV1.open(store3, 'junk'), (e: unknown) => isTFError(e, 'DATA_LOSS'));
   });
 }
+
+test('V1 sharded checkpoint written by a sharded TF1 Saver (two devices)', async () => {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { repoRoot } = await import('../helpers/paths.js');
+  const dir = join(repoRoot, 'test', 'bundle', 'data', 'v1-sharded');
+  const files: Record<string, Uint8Array> = {};
+  for (const f of readdirSync(dir)) files[f] = new Uint8Array(readFileSync(join(dir, f)));
+  const exp = JSON.parse(Buffer.from(files['expected.json']!).toString()) as Record<string, unknown[]>;
+  for (const path of ['model', 'model-?????-of-00002']) {
+    const r = await TensorSliceReaderV1.open(new MemoryFileStore(files), path);
+    assert.equal(r.files.length, 2);
+    assert.deepEqual(r.keys(), ['a', 'b', 's', 'w']);
+    assert.deepEqual([...((await r.getTensor('a')).data as Float32Array)], exp['a']);
+    assert.deepEqual([...((await r.getTensor('b')).data as BigInt64Array)].map(String), exp['b']);
+    assert.deepEqual(((await r.getTensor('s')).data as Uint8Array[]).map((x) => Buffer.from(x).toString()), exp['s']);
+    const w = await r.getTensor('w');
+    assert.deepEqual(w.shape, [4, 2]);
+    assert.deepEqual([...(w.data as Float64Array)], exp['w']);
+    assert.equal(r.info('w')!.slices.length, 2);
+    await r.close();
+  }
+});
