@@ -32,6 +32,7 @@ import { baseType, dataTypeString, isRefType } from './dtypes.js';
 import { NameTable, VALID_OP_NAME_REGEX, VALID_SCOPE_NAME_REGEX, checkOpName, nameFromScopeName } from './name-scope.js';
 import { addDefaultAttrs, getRegisteredOp, inputTypes, makeNodeDef, nodeDebugString, outputTypes, requireOpDef, validateNodeDef } from './op-registry.js';
 import { importGraphDef } from './import-graph-def.js';
+import { functionOutputShapes } from './function-def.js';
 import { Operation, classAttr } from './operation.js';
 import { Output, type HandleData } from './output.js';
 import type { ConstValue, ShapeContext } from './shape-context.js';
@@ -129,6 +130,8 @@ export class Graph {
   readonly library: FunctionDefLibrary = create(FunctionDefLibrarySchema, {});
   /** Seed for random ops (`tf.compat.v1.set_random_seed`), or undefined. */
   seed: number | undefined;
+  /** @internal Nesting depth when this graph is a function body being analysed. */
+  _functionDepth = 0;
 
   /** A counter bumped by every mutation (new op, attr, collection, function, shape...). */
   get version(): number {
@@ -402,6 +405,7 @@ export class Graph {
       inputValue: (i) => (op._inputs[i] ? g.constantValue(op._inputs[i] as Output) : undefined),
       shapeFromShapeTensor: (i) => (op._inputs[i] ? g.shapeFromShapeTensor(op._inputs[i] as Output) : null),
       inputHandleData: (i) => op._inputs[i]?.handleData,
+      functionOutputShapes: (name, shapes) => functionOutputShapes(g, name, shapes, g._functionDepth),
       describe: () => nodeDebugString(op.nodeDef),
     };
     const shapes = entry.shapeFn(ctx);

@@ -157,6 +157,12 @@ function doImport(
     newNames.set(n.name, name);
   }
 
+  // the library first: call nodes need it for shape inference
+  for (const f of gd.library?.function ?? []) graph.addFunction(f);
+  for (const gr of gd.library?.gradient ?? []) {
+    if (!graph.library.gradient.some((x) => x.functionName === gr.functionName)) graph.library.gradient.push(gr);
+  }
+
   // processing order: smallest ready index first; Merge waits for one data input (back edges)
   const isMergeWithBackEdge = (i: number): boolean => {
     const n = nodes[i] as NodeDef;
@@ -234,7 +240,7 @@ function doImport(
     producerDefaultsToStrip(node, options.producerOpList, opDef);
     addDefaultAttrs(node, opDef);
     mapColocation(node.attr);
-    validateNodeDef(node, opDef);
+    validateNodeDef(node, opDef, { allowUnknownAttrs: true });
     const expected = inputTypes(node, opDef);
     const inputs: Output[] = [];
     const control: Operation[] = [];
@@ -293,9 +299,8 @@ function doImport(
         // TF's importer would have run the same shape function; a failure here leaves shapes unknown
       }
     } else {
-      // Merge with a back edge: the shape of the known input(s)
-      const known = inputs.filter((x) => x !== undefined);
-      shapes = outTypes.map((_, k): Shape => (k === 0 && known[0] ? known[0].shape : k === 1 ? [] : null));
+      // Merge with a back edge not yet seen: TF's refiner leaves the output unknown
+      shapes = outTypes.map((_, k): Shape => (k === 1 ? [] : null));
     }
     const declared = node.attr['_output_shapes'];
     op._outputs = outTypes.map((t, k) => {
@@ -336,10 +341,6 @@ function doImport(
   }
 
   // library and versions
-  for (const f of gd.library?.function ?? []) graph.addFunction(f);
-  for (const gr of gd.library?.gradient ?? []) {
-    if (!graph.library.gradient.some((x) => x.functionName === gr.functionName)) graph.library.gradient.push(gr);
-  }
   const producer = gd.versions?.producer ?? 0;
   if (producer < graph.versions.producer) graph.versions.producer = producer;
   const minConsumer = gd.versions?.minConsumer ?? 0;

@@ -288,13 +288,14 @@ function allowedContains(allowed: AttrValue, v: AttrValue): boolean {
 /**
  * TF's `ValidateNodeDef`: every non-`_` attr is in the OpDef, every OpDef attr is present, values have
  * the attr's type, lie in `allowed_values` and respect `minimum`, and the number of data inputs matches.
- * Call after {@link addDefaultAttrs}. Throws `InvalidArgumentError` with TF's wording.
+ * Call after {@link addDefaultAttrs}. Throws `InvalidArgumentError` with TF's wording. With
+ * `allowUnknownAttrs` (what `import_graph_def` does: TF keeps such attrs) extra attrs pass.
  */
-export function validateNodeDef(node: NodeDef, opDef: OpDef = requireOpDef(node.op)): void {
+export function validateNodeDef(node: NodeDef, opDef: OpDef = requireOpDef(node.op), options: { allowUnknownAttrs?: boolean } = {}): void {
   const where = nodeSummary(node);
   const attrDefs = new Map(opDef.attr.map((a) => [a.name, a]));
   for (const name of Object.keys(node.attr)) {
-    if (name.startsWith('_')) continue;
+    if (name.startsWith('_') || options.allowUnknownAttrs) continue;
     if (!attrDefs.has(name)) {
       throw new InvalidArgumentError(
         `NodeDef mentions attr '${name}' not in ${opSummary(opDef)}; NodeDef: ${where}. (Check whether your ` +

@@ -35,6 +35,8 @@ export interface ShapeContext {
   shapeFromShapeTensor(i: number): Shape;
   /** Shape/dtype of the variable behind resource input `i`, when known (handle data). */
   inputHandleData(i: number): { dtype: DataType; shape: Shape } | undefined;
+  /** Output shapes of a call to library function `name` with inputs of these shapes, when analysable. */
+  functionOutputShapes(name: string, inputShapes: readonly Shape[]): Shape[] | undefined;
   /** TF's node rendering for error messages: `{{node add}} = AddV2[T=DT_FLOAT](x, y)`. */
   describe(): string;
 }

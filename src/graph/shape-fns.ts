@@ -620,6 +620,13 @@ const applyOpt: ShapeFn = (c) => [c.inputShapes[0] ?? null];
 
 const lookupFind: ShapeFn = (c) => [c.inputShapes[1] ?? null];
 
+const callShapes: ShapeFn = (c) => {
+  const f = c.attrs['f'];
+  if (f === undefined || f.value.case !== 'func') return unknownOutputs(c);
+  const shapes = c.functionOutputShapes(f.value.value.name, c.inputShapes);
+  return shapes !== undefined && shapes.length === c.outputTypes.length ? shapes : unknownOutputs(c);
+};
+
 const identityN: ShapeFn = (c) => c.outputTypes.map((_, i) => c.inputShapes[i] ?? null);
 
 const shardedFilename: ShapeFn = () => [[]];
@@ -640,7 +647,7 @@ void attrOr;
 const UNARY = `Neg Abs Sign Square Sqrt Rsqrt Exp Log Log1p Expm1 Sin Cos Tan Asin Acos Atan Sinh Cosh Asinh Acosh
 Atanh Floor Ceil Round Rint Reciprocal Inv LogicalNot IsNan IsInf IsFinite Erf Erfc Softsign Relu Relu6 Elu Selu
 LeakyRelu Softplus Sigmoid Tanh Softmax LogSoftmax Cast ZerosLike OnesLike Cumsum Cumprod ReverseV2 Identity
-StopGradient Snapshot PreventGradient CheckNumerics Enter Exit NextIteration LoopCond Print StringLength
+StopGradient Snapshot PreventGradient CheckNumerics Exit NextIteration Print StringLength
 StaticRegexFullMatch AssignAdd AssignSub ClipByValue Bitcast`.split(/\s+/);
 
 const BINARY = `Add AddV2 Sub Mul Div RealDiv FloorDiv FloorMod TruncateDiv TruncateMod Mod Maximum Minimum Pow
@@ -745,14 +752,16 @@ export const BUILTIN_SHAPE_FNS: Readonly<Partial<Record<string, ShapeFn>>> = (()
     RandomStandardNormal: shapeFromInput(0),
     TruncatedNormal: shapeFromInput(0),
     RandomUniformInt: shapeFromInput(0),
+    Enter: (c: ShapeContext): Shape[] => [getAttrBool(c.attrs, 'is_constant') ? (c.inputShapes[0] ?? null) : null],
     Switch: (c: ShapeContext): Shape[] => [c.inputShapes[0] ?? null, c.inputShapes[0] ?? null],
     Merge: merge,
     If: outputShapesAttr,
     StatelessIf: outputShapesAttr,
     While: whileShapes,
     StatelessWhile: whileShapes,
-    PartitionedCall: unknownOutputs,
-    StatefulPartitionedCall: unknownOutputs,
+    PartitionedCall: callShapes,
+    StatefulPartitionedCall: callShapes,
+    LoopCond: scalar,
     StringJoin: (c: ShapeContext): Shape[] => {
       let s: Shape = [];
       for (const x of c.inputShapes) s = broadcastShapes(s, x, () => c.describe());

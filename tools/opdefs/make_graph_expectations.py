@@ -218,6 +218,68 @@ def case_array_ops():
     save("array-ops", g)
 
 
+def load_fixture_graph(name):
+    gd = v1.GraphDef()
+    with open(os.path.join(REPO, "test", "fixtures", "graphs", name), "rb") as f:
+        gd.ParseFromString(f.read())
+    return gd
+
+
+def case_import():
+    """import_graph_def semantics on the TF-written fixtures in test/fixtures/graphs/."""
+    loop = load_fixture_graph("while-loop.pb")
+    mlp = load_fixture_graph("mlp.pb")
+    fn = load_fixture_graph("tf2-function.pb")
+    g = tf.Graph()
+    returned = {}
+    with g.as_default():
+        x = v1.placeholder(tf.float32, [None], name="x")
+        n = tf.constant(3, name="n")
+        r = tf.graph_util.import_graph_def(loop, return_elements=["result:0", "loop/Exit", "n:0"])
+        returned["r1"] = [e.name for e in r]
+        r = tf.graph_util.import_graph_def(loop, input_map={"x:0": x, "n:0": n, "^i0": n},
+                                           return_elements=["result:0", "x:0", "x"])
+        returned["r2"] = [e.name for e in r]
+        r = tf.graph_util.import_graph_def(loop, name="", return_elements=["x:0", "result:0"])
+        returned["r3"] = [e.name for e in r]
+        with g.name_scope("outer"):
+            tf.graph_util.import_graph_def(mlp, name="m")
+        tf.graph_util.import_graph_def(mlp, name="m")
+        tf.graph_util.import_graph_def(mlp, name="m")
+        tf.graph_util.import_graph_def(fn, name="f")
+        tf.constant(1.0, name="import")
+        tf.constant(1.0, name="m")
+
+    errors = {}
+
+    def imp(gd, input_map_fn=None, **kw):
+        with tf.Graph().as_default() as g2:
+            if input_map_fn:
+                kw["input_map"] = input_map_fn()
+            tf.graph_util.import_graph_def(gd, **kw)
+            return g2
+
+    bad = v1.GraphDef()
+    bad.CopyFrom(mlp)
+    bad.versions.min_consumer = 99999
+    errors["min_consumer"] = err(lambda: imp(bad))
+    bad = v1.GraphDef()
+    bad.CopyFrom(mlp)
+    bad.node.add(name="weird", op="NoSuchOp")
+    errors["unknown_op"] = err(lambda: imp(bad))
+    errors["missing_return_tensor"] = err(lambda: imp(mlp, return_elements=["nothere:0"]))
+    errors["missing_return_op"] = err(lambda: imp(mlp, return_elements=["nothere"]))
+    errors["unused_input_map"] = err(lambda: imp(mlp, input_map_fn=lambda: {"nothere:0": tf.constant(1.0),
+                                                                             "^nothere2": tf.constant(2.0)}))
+    bad = v1.GraphDef()
+    bad.CopyFrom(mlp)
+    bad.node[-1].attr["bogus"].i = 1
+    errors["extra_attr"] = err(lambda: imp(bad))
+    kept = imp(bad).get_operation_by_name("import/" + bad.node[-1].name).node_def.attr["bogus"].i
+    assert kept == 1, kept
+    save("import", g, {"returned": returned, "errors": errors, "names": [o.name for o in g.get_operations()]})
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     case_naming()
@@ -226,6 +288,7 @@ def main():
     case_mlp()
     case_cnn()
     case_array_ops()
+    case_import()
     print("wrote", sorted(os.listdir(OUT)))
 
 
