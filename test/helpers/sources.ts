@@ -8,6 +8,8 @@
  * await forEachStoreKind('ckpt', {'model.index': a, 'model.data-00000-of-00001': b}, async (store) => {
  *   const r = await BundleReader.open(store, 'model');
  * });
+ * // One node:test test per kind (separate pass/fail lines):
+ * for (const kind of SOURCE_KINDS) test(`reads [${kind}]`, () => forEachSourceKind('x', bytes, check, [kind]));
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
