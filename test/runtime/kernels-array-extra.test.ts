@@ -13,7 +13,7 @@ import { fixture } from '../helpers/paths.js';
 import { assertMatches, goldenToValue, type GoldenTensor } from './golden.js';
 import { isTFError } from '../../src/errors.js';
 import { Session } from '../../src/runtime/session.js';
-import { attrS, constNode, graph, node, T, tv } from './helpers.js';
+import { attrI, attrS, constNode, graph, node, T, tv } from './helpers.js';
 
 interface KernelCase { name: string; ops: string[]; graph_def: string; feeds: Record<string, GoldenTensor>; fetches: Record<string, GoldenTensor> }
 
@@ -87,7 +87,7 @@ describe('array-extra kernels: errors and exactness', () => {
       node('m', 'MirrorPad', ['x', 'p'], { T: T('float32'), Tpaddings: T('int32'), mode: attrS('REFLECT') }),
     ]);
     const s = new Session(g);
-    await assert.rejects(s.run('m:0'), (e: unknown) => isTFError(e, 'INVALID_ARGUMENT') && /paddings must be no greater than the dimension size: 3, 0 greater than 2/.test((e as Error).message));
+    await assert.rejects(s.run('m:0'), (e: unknown) => isTFError(e, 'INVALID_ARGUMENT') && /paddings must be less than the dimension size: 3, 0 not less than 3/.test((e as Error).message));
     s.close();
   });
 
@@ -95,6 +95,28 @@ describe('array-extra kernels: errors and exactness', () => {
     const g = graph([constNode('x', tv('int32', [0, 0, 1])), node('y', 'InvertPermutation', ['x'], { T: T('int32') })]);
     const s = new Session(g);
     await assert.rejects(s.run('y:0'), (e: unknown) => isTFError(e, 'INVALID_ARGUMENT') && /0 is duplicated in the input/.test((e as Error).message));
+    s.close();
+  });
+
+  it("ScatterNd and DynamicStitch report bad shapes / indices with TF's texts", async () => {
+    const g = graph([
+      constNode('i', tv('int32', [1, 2], [2, 1])),
+      constNode('u3', tv('float32', [1, 2, 3], [3])),
+      constNode('u22', tv('float32', [1, 2, 3, 4], [2, 2])),
+      constNode('sh', tv('int32', [3, 3], [2])),
+      constNode('sh1', tv('int32', [3], [1])),
+      node('a', 'ScatterNd', ['i', 'u3', 'sh1'], { T: T('float32'), Tindices: T('int32') }),
+      node('b', 'ScatterNd', ['i', 'u22', 'sh'], { T: T('float32'), Tindices: T('int32') }),
+      constNode('ix', tv('int32', [0, -1], [2])),
+      node('st', 'DynamicStitch', ['ix', 'u22'], { T: T('float32'), N: attrI(1) }),
+    ]);
+    const s = new Session(g);
+    const texts: [string, RegExp][] = [
+      ['a:0', /^Dimensions \[0,1\) of indices\[shape=\[2,1\]\] must match dimensions \[0,1\) of updates\[shape=\[3\]\]/],
+      ['b:0', /^Dimensions \[1,2\) of input\[shape=\[3,3\]\] must match dimensions \[1,2\) of updates\[shape=\[2,2\]\]/],
+      ['st:0', /^indices\[1\] is out of range/],
+    ];
+    for (const [f, re] of texts) await assert.rejects(s.run(f), (e: unknown) => isTFError(e, 'INVALID_ARGUMENT') && re.test((e as Error).message), f);
     s.close();
   });
 });

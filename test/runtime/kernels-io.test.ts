@@ -216,6 +216,22 @@ describe('MergeV2Checkpoints', () => {
   });
 });
 
+describe('MergeV2Checkpoints: missing inputs', () => {
+  it("reports missing prefixes with TF's texts", async () => {
+    for (const [allow, re] of [[false, /^allow_missing_files was set to false and nope1 did not exist\./], [true, /^At least one prefix checkpoint file must exist, but none existed\./]] as const) {
+      const g = graph([
+        constNode('srcs', tv('string', ['nope1'], [1])),
+        constNode('dest', tv('string', ['m'], [])),
+        node('merge', 'MergeV2Checkpoints', ['srcs', 'dest'], { allow_missing_files: attrB(allow) }),
+      ]);
+      const s = new Session(g);
+      setKernelFileStore(s.resourceManager, new MemoryFileStore());
+      await assert.rejects(s.run([], undefined, { targets: ['merge'] }), (e: unknown) => isTFError(e, 'INVALID_ARGUMENT') && re.test((e as Error).message));
+      s.close();
+    }
+  });
+});
+
 describe('InitializeTableFromTextFileV2', () => {
   const path = fixture('kernels-extra', 'table-init.json');
   const { cases } = JSON.parse(readFileSync(path, 'utf8')) as { cases: { name: string; graph_def: string; fetches: Record<string, GoldenTensor> }[] };

@@ -106,7 +106,11 @@ function mirrorPad(ctx: KernelContext): RuntimeTensor {
     const dim = x.shape[d]!;
     if (before < 0 || after < 0) throw new InvalidArgumentError(`paddings must be non-negative: ${before} ${after}`);
     if (before > dim - offset || after > dim - offset) {
-      throw new InvalidArgumentError(`paddings must be no greater than the dimension size: ${before}, ${after} greater than ${dim - offset}`);
+      throw new InvalidArgumentError(
+        mode === 'REFLECT'
+          ? `paddings must be less than the dimension size: ${before}, ${after} not less than ${dim}`
+          : `paddings must be no greater than the dimension size: ${before}, ${after} greater than ${dim}`,
+      );
     }
     const size = dim + before + after;
     const m = new Int32Array(size);
@@ -172,7 +176,7 @@ function dynamicStitch(ctx: KernelContext): RuntimeTensor {
     const ix = indices[i]!.v;
     for (let j = 0; j < ix.length; j++) {
       const t = ix[j]!;
-      if (t < 0) throw new InvalidArgumentError(`indices[${i}][${j}] = ${t} is out of range`);
+      if (t < 0) throw new InvalidArgumentError(`indices[${j}] is out of range`);
       copyElems(datas[i]!.data, j * slice, data, t * slice, slice, w);
     }
   }
@@ -250,11 +254,17 @@ function scatterNd(ctx: KernelContext): RuntimeTensor {
   }
   const batch = iShape.slice(0, -1);
   const sliceShape = shape.slice(k);
-  const wantUpdates = [...batch, ...sliceShape];
   const uShape = updates.shape;
-  if (uShape.length !== wantUpdates.length || uShape.some((d, i) => d !== wantUpdates[i])) {
+  const nBatch = batch.length;
+  if (uShape.length < nBatch || batch.some((d, i) => d !== uShape[i])) {
     throw new InvalidArgumentError(
-      `updates has shape ${formatShape(uShape)} but indices ${formatShape(iShape)} and shape ${formatShape(shape)} need ${formatShape(wantUpdates)}`,
+      `Dimensions [0,${nBatch}) of indices[shape=${formatShape(iShape)}] must match dimensions [0,${nBatch}) of updates[shape=${formatShape(uShape)}]`,
+    );
+  }
+  const uSlice = uShape.slice(nBatch);
+  if (uSlice.length !== sliceShape.length || uSlice.some((d, i) => d !== sliceShape[i])) {
+    throw new InvalidArgumentError(
+      `Dimensions [${k},${shape.length}) of input[shape=${formatShape(shape)}] must match dimensions [${nBatch},${uShape.length}) of updates[shape=${formatShape(uShape)}]`,
     );
   }
   const slice = sizeOf(sliceShape);

@@ -267,14 +267,12 @@ async function mergeV2(ctx: KernelContext): Promise<RuntimeTensor[]> {
   const deleteOldDirs = ctx.attrs.bool('delete_old_dirs', true);
   const allowMissing = ctx.attrs.bool('allow_missing_files', false);
   const store = writableKernelFileStore(ctx);
-  let use = prefixes;
-  if (allowMissing) {
-    use = [];
-    for (const p of prefixes) if (await store.exists(metaFilename(p))) use.push(p);
-    if (use.length === 0) {
-      throw new InvalidArgumentError(`MergeV2Checkpoints: none of the checkpoint prefixes exist: ${prefixes.join(', ')}`);
-    }
+  const use: string[] = [];
+  for (const p of prefixes) {
+    if (await store.exists(metaFilename(p))) use.push(p);
+    else if (!allowMissing) throw new InvalidArgumentError(`allow_missing_files was set to false and ${p} did not exist.NOT_FOUND: ${p} not found`);
   }
+  if (use.length === 0) throw new InvalidArgumentError('At least one prefix checkpoint file must exist, but none existed.');
   await mergeBundles(store, use, dest, { deleteOldDirs });
   return [];
 }

@@ -50,7 +50,9 @@ function elementwise(f: (a: number, b: number, ctx: KernelContext) => number) {
     const b = floatInput(ctx, 1);
     if (a.dtype !== b.dtype) throw new InvalidArgumentError(`${ctx.op} (node ${ctx.nodeName}): dtypes ${a.dtype} and ${b.dtype} differ`);
     if (!sameShape(a.shape, b.shape)) {
-      throw new InvalidArgumentError(`${ctx.op} (node ${ctx.nodeName}): inputs must be the same size: ${formatShape(a.shape)} vs. ${formatShape(b.shape)}`);
+      throw new InvalidArgumentError(
+        `Inputs to operation ${ctx.nodeName} of type ${ctx.op} must have the same size and shape.  Input 0: ${formatShape(a.shape)} != input 1: ${formatShape(b.shape)}`,
+      );
     }
     const r = alloc(a.dtype, a.data.length);
     for (let i = 0; i < r.length; i++) r[i] = f(a.data[i]!, b.data[i]!, ctx);
