@@ -106,10 +106,10 @@ test('lying servers: wrong Content-Range, short body, changed length, changed ET
 });
 
 test('timeouts -> DeadlineExceededError; caller abort -> CancelledError; refused connection -> Unavailable', async () => {
-  await withServer({ delayMs: 2000 }, async (s) => {
+  await withServer({ delayMs: 3000 }, async (s) => {
     const t0 = Date.now();
     await assert.rejects(openUrl(s.url('a.bin'), { timeoutMs: 100 }), is('DEADLINE_EXCEEDED', /a\.bin.*100 ms/));
-    assert.ok(Date.now() - t0 < 1500);
+    assert.ok(Date.now() - t0 < 1900, "the timeout fired before the server answered");
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
     await assert.rejects(openUrl(s.url('a.bin'), { signal: ac.signal }), is('CANCELLED', /a\.bin/));
