@@ -132,6 +132,41 @@ describe('RestoreV2 over TF-written checkpoints', () => {
   }
 });
 
+describe('RestoreV2 read planning', () => {
+  it('restores many whole tensors with one coalesced read of the data file', async () => {
+    const store = new MemoryFileStore();
+    const n = 40;
+    const names = Array.from({ length: n }, (_, i) => `v${String(i).padStart(2, '0')}`);
+    const nodes = [
+      constNode('prefix', tv('string', ['m/ckpt'], [])),
+      constNode('names', tv('string', names, [n])),
+      constNode('specs', tv('string', names.map(() => ''), [n])),
+      ...names.map((k, i) => constNode(k, tv('float32', [i, i + 0.5], [2]))),
+      node('save', 'SaveV2', ['prefix', 'names', 'specs', ...names], { dtypes: attrList({ type: names.map(() => dtypeToEnum('float32')) }) }),
+    ];
+    const s1 = new Session(graph(nodes));
+    setKernelFileStore(s1.resourceManager, store);
+    await s1.run([], undefined, { targets: ['save'] });
+    s1.close();
+    let dataReads = 0;
+    const counting = {
+      open: async (path: string) => {
+        const src = await store.open(path);
+        if (path.includes('.data-')) return { byteLength: src.byteLength, slice: (a: number, b: number) => { dataReads++; return src.slice(a, b); } };
+        return src;
+      },
+      exists: (path: string) => store.exists(path),
+    };
+    const reversed = names.slice().reverse();
+    const s2 = new Session(restoreGraph('m/ckpt', reversed, reversed.map(() => 'float32')));
+    setKernelFileStore(s2.resourceManager, counting);
+    const got = await s2.run(reversed.map((_, i) => `restore:${i}`));
+    s2.close();
+    reversed.forEach((k, i) => assert.deepEqual(Array.from(got[i]!.data as Float32Array), [Number(k.slice(1)), Number(k.slice(1)) + 0.5]));
+    assert.equal(dataReads, 1);
+  });
+});
+
 describe('RestoreV2 errors and slices; V1 ops', () => {
   const dir = fixture('checkpoints', 'sharded');
   const golden = JSON.parse(readFileSync(join(dir, 'golden.json'), 'utf8')) as { prefix: string; tensors: Record<string, GoldenTensor> };

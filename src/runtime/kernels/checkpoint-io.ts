@@ -14,7 +14,7 @@ import { BundleReader } from '../../bundle/bundle-reader.js';
 import { BundleWriter } from '../../bundle/bundle-writer.js';
 import { mergeBundles } from '../../bundle/merge.js';
 import { metaFilename } from '../../bundle/naming.js';
-import { parseShapeAndSlice, type TensorSlice } from '../../bundle/tensor-slice.js';
+import { parseShapeAndSlice } from '../../bundle/tensor-slice.js';
 import { TensorSliceReaderV1 } from '../../bundle/v1-reader.js';
 import type { FileStore, WritableFileStore } from '../../io/types.js';
 import { DTYPES, type DType } from '../../tensor/dtype.js';
@@ -42,12 +42,14 @@ export function setKernelFileStore(resources: ResourceManager, store: FileStore 
 }
 
 /**
- * The file store for a kernel: the context's own `fileStore` when the runtime provides one, else
- * the one set with {@link setKernelFileStore}; `FailedPreconditionError` when there is none.
+ * The file store for a kernel: the context's own `fileStore` when the runtime provides one (the
+ * session's `fileStore` option), else the resource manager's, else the one set with
+ * {@link setKernelFileStore}; `FailedPreconditionError` when there is none.
  */
 export function kernelFileStore(ctx: KernelContext): FileStore {
   const own = (ctx as unknown as { readonly fileStore?: FileStore }).fileStore;
-  const s = own ?? stores.get(ctx.resources);
+  const session = (ctx.resources as unknown as { readonly fileStore?: FileStore }).fileStore;
+  const s = own ?? session ?? stores.get(ctx.resources);
   if (s === undefined) {
     throw new FailedPreconditionError(
       `${ctx.op} (node ${ctx.nodeName}) needs a file store: call setKernelFileStore(session.resourceManager, store) first`,
@@ -143,13 +145,6 @@ async function saveV2(ctx: KernelContext): Promise<RuntimeTensor[]> {
   return [];
 }
 
-interface Restorer {
-  dtypeAndShape(key: string): { dtype: DType; shape: number[] };
-  getTensor(key: string): Promise<TensorValue>;
-  getSlice(key: string, slice: TensorSlice): Promise<TensorValue>;
-  close(): Promise<void>;
-}
-
 async function restoreV2(ctx: KernelContext): Promise<RuntimeTensor[]> {
   const prefixes = stringInput(ctx, 0);
   if (prefixes.length !== 1) throw new InvalidArgumentError(`Input prefix should have a single element, got ${prefixes.length} instead.`);
@@ -184,7 +179,7 @@ async function restoreV2(ctx: KernelContext): Promise<RuntimeTensor[]> {
       await reader.close();
     }
   }
-  const reader: Restorer = await BundleReader.open(store, prefix);
+  const reader = await BundleReader.open(store, prefix);
   try {
     const order = sortedOrder(names);
     const keys = names.map((n) => utf8Decode(n));
@@ -199,11 +194,16 @@ async function restoreV2(ctx: KernelContext): Promise<RuntimeTensor[]> {
     }
     if (mismatched.length > 0) throw new InvalidArgumentError(mismatched.join('\n'));
     const out = new Array<RuntimeTensor>(names.length);
+    const specs = sas.map((b) => utf8Decode(b));
+    // Whole tensors: one planned pass, sorted by (shard, offset) with coalesced reads.
+    const wholeKeys = [...new Set(order.filter((i) => specs[i] === '').map((i) => keys[i]!))];
+    const whole = new Map<string, TensorValue>();
+    if (wholeKeys.length > 0) for await (const [k, v] of reader.readTensors(wholeKeys)) whole.set(k, v);
     for (const i of order) {
       const key = keys[i]!;
-      const spec = utf8Decode(sas[i]!);
+      const spec = specs[i]!;
       if (spec === '') {
-        out[i] = hostOut(await reader.getTensor(key));
+        out[i] = hostOut(whole.get(key)!);
       } else {
         const { shape, slice } = parseShapeAndSlice(spec);
         const stored = full.get(i)!.shape;
