@@ -8,6 +8,7 @@ import type { FileStore, WritableFileStore } from '../io/types.js';
 import type { DType } from '../tensor/dtype.js';
 import type { TensorValue } from '../tensor/tensor-value.js';
 import type { Attrs } from './attrs.js';
+import { builtinKernels } from './kernels/index.js';
 import type { ResourceManager } from './resources.js';
 import type { RuntimeTensor } from './runtime-tensor.js';
 
@@ -70,7 +71,6 @@ export interface KernelSpec {
 
 const userKernels = new Map<string, KernelSpec>();
 let builtin: ReadonlyMap<string, KernelSpec> | undefined;
-let builtinLoader: (() => ReadonlyMap<string, KernelSpec>) | undefined;
 let generation = 0;
 
 function toSpec(k: KernelFn | KernelSpec): KernelSpec {
@@ -94,13 +94,8 @@ export function unregisterKernel(opType: string): boolean {
   return userKernels.delete(opType);
 }
 
-/** @internal Installs the built-in kernel table loader (called by the session module). */
-export function setBuiltinKernels(loader: () => ReadonlyMap<string, KernelSpec>): void {
-  builtinLoader = loader;
-}
-
 function builtins(): ReadonlyMap<string, KernelSpec> {
-  if (builtin === undefined) builtin = builtinLoader === undefined ? new Map() : builtinLoader();
+  builtin ??= builtinKernels();
   return builtin;
 }
 

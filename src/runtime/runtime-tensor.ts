@@ -253,3 +253,15 @@ export function intsOf(v: TensorValue, what: string): number[] {
   for (let i = 0; i < a.length; i++) out.push(a[i]!);
   return out;
 }
+
+/**
+ * A tfjs tensor for a fetched value (the caller owns and disposes it). Exact for float32, int32 and
+ * bool; other dtypes throw, because tfjs cannot hold them without changing their values.
+ *
+ * @example
+ * const y = await session.run('y:0');
+ * const t = toTfTensor(y); // tf.Tensor, float32
+ */
+export function toTfTensor(value: TensorValue): tf.Tensor {
+  return hostToTf(value, { what: `${value.dtype} value` });
+}

@@ -14,8 +14,7 @@ import type { FileStore, WritableFileStore } from '../io/types.js';
 import { setBackend, type BackendName } from './backend.js';
 import { Execution, type ExecutionEnv } from './executor.js';
 import { parseTensorName, viewOfFunction, viewOfGraphDef, type FunctionView, type GraphLike, type GraphView } from './graph-view.js';
-import { kernelGeneration, setBuiltinKernels } from './kernel-registry.js';
-import { builtinKernels } from './kernels/index.js';
+import { kernelGeneration } from './kernel-registry.js';
 import { compilePlan, type Endpoint, type Plan } from './plan.js';
 import { ResourceManager } from './resources.js';
 import {
@@ -27,8 +26,6 @@ import {
   tfToHost,
   type RuntimeTensor,
 } from './runtime-tensor.js';
-
-setBuiltinKernels(builtinKernels);
 
 /** Something naming a tensor: `'x:0'`, `'x'` (= `x:0` in feeds), or a graph `Output`. */
 export type TensorRef = string | { readonly name: string };

@@ -415,6 +415,14 @@ export const mathKernels: KernelTable = {
   ArgMax: argMinMax(true),
   ArgMin: argMinMax(false),
   Cumsum: cumsum,
+  Cumprod: (ctx) => {
+    if (ctx.dtype(0) !== 'float32') throw new InvalidArgumentError(`Cumprod on ${ctx.dtype(0)} is not implemented`);
+    return tfOut(tf.cumprod(ctx.tf(0), ctx.ints(1)[0]!, ctx.attrs.bool('exclusive', false), ctx.attrs.bool('reverse', false)));
+  },
+  Erfc: (ctx) => {
+    if (ctx.dtype(0) !== 'float32') throw new InvalidArgumentError(`Erfc on ${ctx.dtype(0)} is not implemented`);
+    return tfOut(tf.sub(1, tf.erf(ctx.tf(0))));
+  },
   ClipByValue: (ctx) => {
     if (ctx.dtype(0) === 'float32') return tfOut(tf.minimum(tf.maximum(ctx.tf(0), ctx.tf(1)), ctx.tf(2)));
     const lo = binaryHost('Maximum', ctx.host(0), ctx.host(1), { num: (a, b) => Math.max(a, b), big: (a, b) => (a > b ? a : b) });
