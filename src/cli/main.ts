@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+/**
+ * The `tfpersist` command: `inspect` and `convert` (see `inspect.ts`, `convert.ts`).
+ *
+ * Errors print one line `tfpersist: <message>` on stderr and exit with status 1; set `TFPERSIST_DEBUG=1`
+ * for the stack trace. Warnings (e.g. a path resolved to a checkpoint prefix) go to stderr as
+ * `tfpersist: warning: ...`. Uses only the public API (`src/node.ts`).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { runConvert } from './convert.js';
+import { runInspect, type Output } from './inspect.js';
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** stdout/stderr writers; warnings prefixed, progress (starting with \r) passed through. */
+function processOutput(): Output & { isTTY: boolean } {
+  return {
+    out: (t) => {
+      process.stdout.write(t);
+    },
+    warn: (t) => {
+      if (t.startsWith('\r')) process.stderr.write(t);
+      else process.stderr.write(`tfpersist: warning: ${t}\n`);
+    },
+    isTTY: process.stderr.isTTY === true,
+  };
+}
+
+/** Builds the commander program (exported for tests). */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('tfpersist')
+    .description('TensorFlow model persistence formats without TensorFlow: inspect and convert checkpoints.')
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({ outputError: (s, write) => write(s) });
+
+  program
+    .command('inspect')
+    .description(
+      "Print the tensors of a checkpoint like TensorFlow's inspect_checkpoint. PATH may be a checkpoint prefix " +
+        '(model.ckpt-100), a directory with a "checkpoint" state file, or one of the checkpoint\'s files.',
+    )
+    .argument('<path>', 'checkpoint prefix, directory or checkpoint file')
+    .option('--tensor_name <name>', 'print one tensor and its value')
+    .addOption(new Option('--tensor-name <name>').hideHelp())
+    .option('--all_tensors', 'print the names and values of all tensors')
+    .addOption(new Option('--all-tensors').hideHelp())
+    .option('--all_tensor_names', 'print the names (dtype, shape) of all tensors')
+    .addOption(new Option('--all-tensor-names').hideHelp())
+    .option('--printoptions <k=v>', 'NumPy print option for values: threshold, edgeitems, linewidth, precision, suppress (repeatable)', collect)
+    .option('--count_exclude_pattern <regex>', 'exclude matching tensors from the parameter count')
+    .option('--json', 'machine-readable output: {"tensors": {name: {"dtype", "shape"[, "value"]}}}')
+    .option('--no-verify', 'skip CRC32C checksum verification')
+    .action(async (path: string, o: Record<string, unknown>) => {
+      const code = await runInspect(
+        path,
+        {
+          ...((o['tensor_name'] ?? o['tensorName']) !== undefined ? { tensorName: String(o['tensor_name'] ?? o['tensorName']) } : {}),
+          allTensors: o['all_tensors'] === true || o['allTensors'] === true,
+          allTensorNames: o['all_tensor_names'] === true || o['allTensorNames'] === true,
+          printoptions: (o['printoptions'] as string[] | undefined) ?? [],
+          ...(o['count_exclude_pattern'] !== undefined ? { countExcludePattern: String(o['count_exclude_pattern']) } : {}),
+          json: o['json'] === true,
+          verifyChecksums: o['verify'] !== false,
+        },
+        processOutput(),
+      );
+      process.exitCode = code;
+    });
+
+  program
+    .command('convert')
+    .description(
+      'Convert tensors between a TensorFlow checkpoint, .npz and .safetensors (format by extension, or --from/--to). ' +
+        'Writes atomically; streams one tensor at a time.',
+    )
+    .argument('<src>', 'source: checkpoint (prefix, directory or file), .npz or .safetensors')
+    .argument('<dst>', 'destination: checkpoint prefix, .npz or .safetensors')
+    .option('--from <format>', 'source format: checkpoint | npz | safetensors')
+    .option('--to <format>', 'destination format: checkpoint | npz | safetensors')
+    .option('--rename <regex=replacement>', 'rename tensors (JavaScript regex, all matches; $1 or \\1 for groups); repeatable, applied in order', collect)
+    .option('--drop <regex>', 'drop tensors whose source name matches; repeatable', collect)
+    .option('--shards <n>', 'number of data shards of a checkpoint output', (v) => {
+      if (!/^\d+$/.test(v)) throw new CommanderError(1, 'tfpersist.shards', `tfpersist: --shards must be a positive integer, got '${v}'`);
+      return Number(v);
+    })
+    .option('--compress', '.npz output: deflate members (np.savez_compressed)')
+    .option('--progress', 'show progress on stderr (default: only when stderr is a terminal and the input is large)')
+    .option('--no-state', 'checkpoint output: do not update the "checkpoint" state file')
+    .option('--no-verify', 'skip checksum verification of the input')
+    .action(async (src: string, dst: string, o: Record<string, unknown>) => {
+      const code = await runConvert(
+        src,
+        dst,
+        {
+          ...(o['from'] !== undefined ? { from: String(o['from']) } : {}),
+          ...(o['to'] !== undefined ? { to: String(o['to']) } : {}),
+          rename: (o['rename'] as string[] | undefined) ?? [],
+          drop: (o['drop'] as string[] | undefined) ?? [],
+          ...(o['shards'] !== undefined ? { shards: o['shards'] as number } : {}),
+          compress: o['compress'] === true,
+          ...(o['progress'] === true ? { progress: true } : {}),
+          state: o['state'] !== false,
+          verifyChecksums: o['verify'] !== false,
+        },
+        processOutput(),
+      );
+      process.exitCode = code;
+    });
+  return program;
+}
+
+/** Entry point: parses argv, runs the command, maps errors to one line and exit status 1. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version exit 0; usage errors were already printed by commander.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') {
+        process.exitCode = 0;
+        return;
+      }
+      if (e.code === 'tfpersist.shards') process.stderr.write(e.message + '\n');
+      process.exitCode = e.exitCode === 0 ? 0 : 1;
+      return;
+    }
+    const err = e as Error;
+    if (process.env['TFPERSIST_DEBUG'] === '1') process.stderr.write(`${err.stack ?? String(err)}\n`);
+    const msg = (err?.message ?? String(e)).replace(/\s*\n\s*/g, ' ');
+    process.stderr.write(`tfpersist: ${msg}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main();
