@@ -640,6 +640,8 @@ export class BundleReader {
       else plans.push(this.plan(k, f));
     }
     plans.sort((a, b) => a.shard - b.shard || a.offset - b.offset || a.size - b.size);
+    // Group neighbours into bounded sequential reads.
+    const groups: Array<{ from: number; to: number; start: number; end: number }> = [];
     let i = 0;
     while (i < plans.length) {
       const first = plans[i]!;
@@ -654,14 +656,29 @@ export class BundleReader {
         end = pe;
         j++;
       }
-      const src = await this.dataSource(first.shard);
-      for (let t = i; t < j; t++) this.checkRange(plans[t]!, src);
-      const chunk = await readRange(src, start, end);
-      for (let t = i; t < j; t++) {
-        const p = plans[t]!;
-        yield [p.key, this.decodePlan(p, chunk.subarray(p.offset - start, p.offset - start + p.size))];
-      }
+      groups.push({ from: i, to: j, start, end });
       i = j;
+    }
+    // Read group g+1 while group g is checksummed and decoded (one read in flight ahead).
+    const readGroup = async (g: (typeof groups)[number]): Promise<Uint8Array> => {
+      const src = await this.dataSource(plans[g.from]!.shard);
+      for (let t = g.from; t < g.to; t++) this.checkRange(plans[t]!, src);
+      return readRange(src, g.start, g.end);
+    };
+    let next: Promise<Uint8Array> | undefined = groups.length > 0 ? readGroup(groups[0]!) : undefined;
+    try {
+      for (let g = 0; g < groups.length; g++) {
+        const chunk = await next!;
+        next = g + 1 < groups.length ? readGroup(groups[g + 1]!) : undefined;
+        next?.catch(() => undefined); // reported when awaited
+        const grp = groups[g]!;
+        for (let t = grp.from; t < grp.to; t++) {
+          const p = plans[t]!;
+          yield [p.key, this.decodePlan(p, chunk.subarray(p.offset - grp.start, p.offset - grp.start + p.size))];
+        }
+      }
+    } finally {
+      if (next !== undefined) await next.catch(() => undefined);
     }
     for (const k of sliced) yield [k, await this.getTensor(k)];
   }

@@ -10,7 +10,7 @@
  * large ones are written straight from the tensor's memory (no copy on little-endian hosts).
  */
 import { create } from '@bufbuild/protobuf';
-import { InvalidArgumentError, TFError } from '../errors.js';
+import { InvalidArgumentError, TFError, UnknownError } from '../errors.js';
 import type { ByteSink, WritableFileStore } from '../io/types.js';
 import {
   type BundleEntryProto,
@@ -25,7 +25,7 @@ import { TableBuilder } from '../table/table-builder.js';
 import { dtypeToEnum } from '../tensor/dtype.js';
 import { createTensorValue, formatShape, type TensorValue } from '../tensor/tensor-value.js';
 import { compareBytes, utf8Encode } from '../util/bytes.js';
-import { maskCrc32c } from '../util/crc32c.js';
+import { crc32c, maskCrc32c } from '../util/crc32c.js';
 import { bytesToBinaryString, TENSOR_BUNDLE_VERSION } from './bundle-reader.js';
 import { encodeTensorData } from './data-codec.js';
 import { type BundleEntryFields, encodeBundleEntryFields } from './entry-codec.js';
@@ -114,7 +114,9 @@ export class BundleWriter {
   private readonly shardId: number;
   private readonly numShards: number;
   private readonly entries = new Map<string, PendingEntry>();
-  private readonly buf: Uint8Array;
+  private buf: Uint8Array;
+  private spare: Uint8Array;
+  private pending: Promise<void> | undefined;
   private bufLen = 0;
   private size = 0;
   private status: TFError | undefined;
@@ -127,6 +129,7 @@ export class BundleWriter {
     this.shardId = shardId;
     this.numShards = numShards;
     this.buf = new Uint8Array(bufferSize);
+    this.spare = new Uint8Array(0); // allocated on the first flush
   }
 
   /**
@@ -160,29 +163,57 @@ export class BundleWriter {
     throw e;
   }
 
+  /**
+   * Starts writing the filled buffer and switches to the other one (double buffering: at most one
+   * write is outstanding, and a buffer is refilled only after its write has completed).
+   */
   private async flushBuffer(): Promise<void> {
+    await this.awaitPending();
     if (this.bufLen === 0) return;
     const n = this.bufLen;
+    const full = this.buf;
+    this.buf = this.spare.length === full.length ? this.spare : new Uint8Array(full.length);
+    this.spare = full;
     this.bufLen = 0;
-    await this.sink.write(this.buf.subarray(0, n));
+    this.pending = this.sink.write(full.subarray(0, n));
   }
 
-  private async writeData(bytes: Uint8Array): Promise<void> {
+  private async awaitPending(): Promise<void> {
+    const p = this.pending;
+    if (p === undefined) return;
+    this.pending = undefined;
+    await p;
+  }
+
+  /**
+   * Appends `bytes` to the data file and returns their CRC32C (`crc` when already known, else
+   * computed here, overlapped with the write of large tensors).
+   */
+  private async writeData(bytes: Uint8Array, crc: number): Promise<number> {
     if (bytes.length >= DIRECT_WRITE_BYTES || bytes.length > this.buf.length) {
       await this.flushBuffer();
-      await this.sink.write(bytes);
-      return;
+      await this.awaitPending();
+      const w = this.sink.write(bytes);
+      let c = crc;
+      try {
+        if (c < 0) c = crc32c(bytes);
+      } finally {
+        await w;
+      }
+      return c;
     }
+    const c = crc < 0 ? crc32c(bytes) : crc;
     if (this.bufLen + bytes.length > this.buf.length) await this.flushBuffer();
     this.buf.set(bytes, this.bufLen);
     this.bufLen += bytes.length;
+    return c;
   }
 
   /** Adds a tensor under raw key bytes (shared by `add` and `addSlice`). */
   private async addBytesKey(keyBytes: Uint8Array, displayKey: string, value: TensorValue): Promise<void> {
     const bin = bytesToBinaryString(keyBytes);
     if (this.entries.has(bin)) this.fail(new InvalidArgumentError(`Adding duplicate key: ${displayKey}`));
-    const enc = encodeTensorData(value); // a bad argument throws without poisoning the writer
+    const enc = encodeTensorData(value, { deferPodCrc: true }); // a bad argument throws without poisoning the writer
     const offset = this.size;
     const fields: BundleEntryFields = {
       dtype: dtypeToEnum(value.dtype),
@@ -190,14 +221,14 @@ export class BundleWriter {
       shardId: this.shardId,
       offset: BigInt(offset),
       size: BigInt(enc.bytes.length),
-      crc32c: maskCrc32c(enc.crc),
+      crc32c: 0,
     };
     this.entries.set(bin, { key: keyBytes, fields });
     this.size += enc.bytes.length;
     try {
-      await this.writeData(enc.bytes);
+      fields.crc32c = maskCrc32c(await this.writeData(enc.bytes, enc.crc));
     } catch (e) {
-      if (e instanceof TFError) this.status = e;
+      this.status = e instanceof TFError ? e : new UnknownError(`writing ${this.prefix}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       throw e;
     }
   }
@@ -270,8 +301,11 @@ export class BundleWriter {
     this.done = true;
     try {
       await this.flushBuffer();
+      await this.awaitPending();
       await this.sink.close();
     } catch (e) {
+      await this.pending?.catch(() => undefined);
+      this.pending = undefined;
       await this.sink.abort().catch(() => undefined);
       throw e;
     }
@@ -289,6 +323,8 @@ export class BundleWriter {
   async abort(): Promise<void> {
     if (this.done && this.status === undefined) return;
     this.done = true;
+    await this.pending?.catch(() => undefined);
+    this.pending = undefined;
     await this.sink.abort().catch(() => undefined);
   }
 }

@@ -48,8 +48,12 @@ function putVarint(b: Uint8Array, p: number, v: number): number {
   return p;
 }
 
-/** Encodes a tensor for a bundle data file. Resource tensors cannot be saved (as in TF). */
-export function encodeTensorData(value: TensorValue): EncodedTensorData {
+/**
+ * Encodes a tensor for a bundle data file. Resource tensors cannot be saved (as in TF).
+ * With `deferPodCrc`, POD tensors come back with `crc: -1` and the caller computes the CRC itself
+ * (so it can overlap it with the write).
+ */
+export function encodeTensorData(value: TensorValue, options: { deferPodCrc?: boolean } = {}): EncodedTensorData {
   const info = DTYPES[value.dtype];
   if (info === undefined) throw new InvalidArgumentError(`unknown dtype ${String(value.dtype)}`);
   createTensorValue(value.dtype, value.shape, value.data); // validates shape, container and length
@@ -61,7 +65,7 @@ export function encodeTensorData(value: TensorValue): EncodedTensorData {
     } else {
       bytes = encodeRawTensor(value);
     }
-    return { bytes, crc: crc32c(bytes) };
+    return { bytes, crc: options.deferPodCrc === true ? -1 : crc32c(bytes) };
   }
   if (value.dtype === 'string') return encodeStrings(value.data as Uint8Array[]);
   if (value.dtype === 'variant') return encodeVariants(value.data as Uint8Array[]);
