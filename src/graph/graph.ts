@@ -132,6 +132,8 @@ export class Graph {
   seed: number | undefined;
   /** @internal Nesting depth when this graph is a function body being analysed. */
   _functionDepth = 0;
+  /** @internal Control-flow contexts (TF1 while loops): called after each op is created. */
+  _opHooks: ((op: Operation) => void)[] = [];
 
   /** A counter bumped by every mutation (new op, attr, collection, function, shape...). */
   get version(): number {
@@ -355,6 +357,8 @@ export class Graph {
     this.propagateHandleData(op);
     this.addOperation(op);
     for (const c of this._controlStack) c.seen.add(op);
+    const hook = this._opHooks[this._opHooks.length - 1];
+    if (hook !== undefined) hook(op);
     return op;
   }
 

@@ -93,3 +93,26 @@ describe('lookup errors use TensorFlow\'s texts', () => {
     assert.deepEqual(g.operations().map((o) => o.name), meta['names']);
   });
 });
+
+describe('TF1 while loop equals the TF-written fixture (test/fixtures/graphs/while-loop.pbtxt)', () => {
+  it('same nodes, inputs (Enter for captured tensors, back edges), attrs', async () => {
+    const t = await import('../../src/graph/ops/index.js');
+    const g = new Graph();
+    const x = t.placeholder(g, 'float32', [null], { name: 'x' });
+    const n = t.placeholder(g, 'int32', [], { name: 'n' });
+    const i0 = t.constant(g, 0, { name: 'i0' });
+    const [i, acc] = t.whileLoop(
+      g,
+      (iv) => t.less(g, iv, n),
+      (iv, av) => [t.add(g, iv, 1, { name: 'add' }), t.add(g, t.mul(g, av, 2.0, { name: 'mul' }), x, { name: 'add' })],
+      [i0, x],
+      { name: 'loop' },
+    );
+    t.identity(g, i!, { name: 'iterations' });
+    t.identity(g, acc!, { name: 'result' });
+    const theirs = parseTextProto(GraphDefSchema, readFileSync(fixture('graphs', 'while-loop.pbtxt'), 'utf8'));
+    const diffs = diffGraphDefs(g.toGraphDef(), theirs);
+    assert.deepEqual(diffs, [], diffs.join('\n'));
+    assert.deepEqual(acc!.shape, [null]);
+  });
+});

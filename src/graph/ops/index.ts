@@ -4,3 +4,4 @@ export * from './array.js';
 export * from './math.js';
 export * from './nn.js';
 export * from './state.js';
+export * from './control-flow.js';
