@@ -17,3 +17,17 @@ export * from './table/index.js';
 export * from './tensor/index.js';
 export * from './bundle/index.js';
 export * from './checkpoint/index.js';
+// Graphs, the Session runtime and TF1 training (ranks 6-8; these load @tensorflow/tfjs-core on import).
+export {
+  Graph,
+  decodeGraphDef,
+  encodeGraphDef,
+  graphDefToText,
+  importGraphDef,
+  parseGraphDefText,
+  readGraphDef,
+  type ImportGraphDefOptions,
+} from './graph/index.js';
+export { Session, type Fetch, type FetchResult, type FeedValue, type Feeds, type RunOptions, type SessionOptions, type TensorRef } from './runtime/session.js';
+export { getBackend, setBackend, type BackendName } from './runtime/backend.js';
+export * from './training/index.js';

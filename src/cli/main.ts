@@ -110,6 +110,44 @@ export function buildProgram(): Command {
       );
       process.exitCode = code;
     });
+
+  program
+    .command('run')
+    .description(
+      "Run a GraphDef (.pb/.pbtxt) or MetaGraphDef (.meta, with --checkpoint) and print the outputs like saved_model_cli run. " +
+        '--input_exprs values are literals (numbers, true/false, quoted strings, nested lists), never evaluated.',
+    )
+    .requiredOption('--graph <file>', 'GraphDef (.pb binary / .pbtxt text) or MetaGraphDef (.meta)')
+    .option('--checkpoint <prefix_or_dir>', 'restore the .meta graph\'s variables from this checkpoint (prefix or directory)')
+    .option('--inputs <spec>', "inputs from files: 'x:0=in.npy;y:0=in.npz[arr]' (a .npz with one array needs no [name])")
+    .option('--input_exprs <spec>', "inputs as literals: 'x:0=[[1, 2]];flag:0=true;s:0=\"text\"'")
+    .addOption(new Option('--input-exprs <spec>').hideHelp())
+    .requiredOption('--outputs <names>', 'tensors to fetch, comma-separated: a:0,b:0')
+    .option('--json', 'print {"outputs": {name: {"dtype", "shape", "value"}}} (lossless JSON)')
+    .option('--outdir <dir>', 'also save each output as <dir>/<name>.npy (":" and "/" become "_")')
+    .option('--overwrite', 'with --outdir: replace existing .npy files')
+    .option('--backend <name>', 'tfjs backend: cpu (default) or wasm')
+    .option('--init <ops>', 'comma-separated operations to run first (e.g. init_all_tables)')
+    .action(async (o: Record<string, unknown>) => {
+      const { runRun } = await import('./run.js');
+      const str = (k: string): string | undefined => (o[k] === undefined ? undefined : String(o[k]));
+      const exprs = str('input_exprs') ?? str('inputExprs');
+      process.exitCode = await runRun(
+        {
+          graph: String(o['graph']),
+          outputs: String(o['outputs']),
+          ...(str('checkpoint') !== undefined ? { checkpoint: str('checkpoint') as string } : {}),
+          ...(str('inputs') !== undefined ? { inputs: str('inputs') as string } : {}),
+          ...(exprs !== undefined ? { inputExprs: exprs } : {}),
+          json: o['json'] === true,
+          ...(str('outdir') !== undefined ? { outdir: str('outdir') as string } : {}),
+          overwrite: o['overwrite'] === true,
+          ...(str('backend') !== undefined ? { backend: str('backend') as string } : {}),
+          ...(str('init') !== undefined ? { init: str('init') as string } : {}),
+        },
+        processOutput(),
+      );
+    });
   return program;
 }
 
