@@ -142,9 +142,12 @@ export class Execution {
         this.root.iterations[0]!.outstandingOps++;
         this.ready.push({ node: this.plan.nodes[id]!, frame: this.root, iter: 0, dead: false });
       }
-      while (this.ready.length > 0) {
-        const t = this.ready.shift()!;
-        await this.process(t);
+      let head = 0;
+      while (head < this.ready.length) {
+        const t = this.ready[head++]!;
+        if (head > 4096) { this.ready.splice(0, head); head = 0; }
+        const p = this.process(t);
+        if (p !== undefined) await p;
       }
       ok = true;
       return this.results;
@@ -175,17 +178,24 @@ export class Execution {
     return s;
   }
 
-  private async process(t: Tagged): Promise<void> {
+  /** Runs one node; returns a Promise only when its kernel is asynchronous. */
+  private process(t: Tagged): Promise<void> | undefined {
     const { node, frame, iter } = t;
     const st = this.iterState(frame, iter);
-    const inputs: Entry[] = st.inputs.slice(node.inputStart, node.inputStart + node.numInputs);
-    let outputs: Entry[];
-    let isDead = t.dead;
     if (t.dead) {
-      outputs = new Array<Entry>(node.numOutputs).fill(null);
-    } else {
-      outputs = await this.compute(node, inputs, frame, iter);
+      this.afterCompute(t, st, new Array<Entry>(node.numOutputs).fill(null));
+      return undefined;
     }
+    const inputs: Entry[] = st.inputs.slice(node.inputStart, node.inputStart + node.numInputs);
+    const out = this.compute(node, inputs);
+    if (out instanceof Promise) return out.then((o) => this.afterCompute(t, st, o));
+    this.afterCompute(t, st, out);
+    return undefined;
+  }
+
+  private afterCompute(t: Tagged, st: IterState, outputs: Entry[]): void {
+    const { node, frame, iter } = t;
+    let isDead = t.dead;
     if (node.kind === 'trigger') isDead = false;
     // Fetches are served from values landing in the root frame (an Exit's output lands in the parent).
     const landsInRoot = node.kind === 'exit' ? frame.parent === this.root && !isDead : frame === this.root && node.kind !== 'enter';
@@ -206,7 +216,7 @@ export class Execution {
     for (const v of outputs) this.dropIfUnheld(v);
   }
 
-  private async compute(node: PlanNode, inputs: Entry[], frame: Frame, iter: number): Promise<Entry[]> {
+  private compute(node: PlanNode, inputs: Entry[]): Entry[] | Promise<Entry[]> {
     switch (node.kind) {
       case 'feed':
         return [this.feeds[node.feedIndex]!];
@@ -236,7 +246,7 @@ export class Execution {
       case 'retval':
         return [];
       default:
-        return this.runKernel(node, inputs, frame, iter);
+        return this.runKernel(node, inputs);
     }
   }
 
@@ -259,7 +269,7 @@ export class Execution {
     throw new InvalidArgumentError(`Switch predicate of node ${node.node.name} is not a boolean tensor`);
   }
 
-  private async runKernel(node: PlanNode, inputs: Entry[], frame: Frame, iter: number): Promise<Entry[]> {
+  private runKernel(node: PlanNode, inputs: Entry[]): Entry[] | Promise<Entry[]> {
     const vn = node.node;
     let spec = this.kernels[node.id];
     if (spec === undefined) {
@@ -272,51 +282,56 @@ export class Execution {
       }
     }
     for (let k = 0; k < inputs.length; k++) {
-      if (inputs[k] === null) {
-        throw new InternalError(`node ${vn.name} ran with a dead input ${k}`);
-      }
+      if (inputs[k] === null) throw new InternalError(`node ${vn.name} ran with a dead input ${k}`);
     }
     const temps: tf.Tensor[] = [];
     const refInputs = spec.refInputs;
     const takesRef = (k: number): boolean => refInputs === 'all' || (refInputs !== undefined && refInputs.includes(k));
-    const resolved: RuntimeTensor[] = inputs.map((v, k) => {
-      const rt = v as RuntimeTensor;
-      if (rt.kind === 'ref' && !takesRef(k)) {
-        const d = this.deref(rt, node);
-        if (d.kind === 'tf') temps.push(tf.keep(d.tensor));
-        return d;
-      }
-      return rt;
-    });
-    const ctx = this.makeContext(node, resolved, temps);
-    let result: KernelResult;
-    const scope = 'kernel';
-    tf.engine().startScope(scope);
-    let ended = false;
-    try {
-      const r = spec.compute(ctx);
-      if (r instanceof Promise) {
-        tf.engine().endScope();
-        ended = true;
-        result = await r;
-      } else {
-        result = r;
-        for (const o of Array.isArray(result) ? result : [result]) if (o && o.kind === 'tf') tf.keep(o.tensor);
-      }
-    } catch (e) {
+    const fail = (e: unknown): never => {
       for (const t of temps) t.dispose();
       throw withNodeTag(e, vn.name);
-    } finally {
-      if (!ended) tf.engine().endScope();
+    };
+    let resolved: RuntimeTensor[];
+    try {
+      resolved = inputs.map((v, k) => {
+        const rt = v as RuntimeTensor;
+        if (rt.kind === 'ref' && !takesRef(k)) {
+          const d = this.deref(rt, node);
+          if (d.kind === 'tf') temps.push(tf.keep(d.tensor));
+          return d;
+        }
+        return rt;
+      });
+    } catch (e) {
+      return fail(e);
     }
+    const ctx = this.makeContext(node, resolved, temps);
+    let r: KernelResult | Promise<KernelResult>;
+    tf.engine().startScope('kernel');
+    try {
+      r = spec.compute(ctx);
+      if (!(r instanceof Promise)) {
+        for (const o of Array.isArray(r) ? r : [r]) if (o && o.kind === 'tf') tf.keep(o.tensor);
+      }
+    } catch (e) {
+      tf.engine().endScope();
+      return fail(e);
+    }
+    tf.engine().endScope();
+    if (r instanceof Promise) return r.then((res) => this.finishKernel(node, res, temps), fail);
+    return this.finishKernel(node, r, temps);
+  }
+
+  private finishKernel(node: PlanNode, result: KernelResult, temps: tf.Tensor[]): Entry[] {
+    const vn = node.node;
     const outs: Entry[] = Array.isArray(result) ? result.map((o) => o ?? null) : [result];
     const outSet = new Set<tf.Tensor>();
     for (const o of outs) if (o && o.kind === 'tf') outSet.add(o.tensor);
     for (const t of temps) if (!outSet.has(t)) t.dispose();
-    while (outs.length < node.numOutputs) {
-      throw new InternalError(`kernel for ${vn.op} returned ${outs.length} outputs, node ${vn.name} needs ${node.numOutputs}`);
+    if (outs.length < node.numOutputs) {
+      for (const o of outs) if (o && o.kind === 'tf' && !this.counts.has(o.tensor) && !this.external.has(o.tensor)) o.tensor.dispose();
+      throw withNodeTag(new InternalError(`kernel for ${vn.op} returned ${outs.length} outputs, node ${vn.name} needs ${node.numOutputs}`), vn.name);
     }
-    void frame; void iter;
     return outs;
   }
 
