@@ -14,9 +14,14 @@ import { BundleReader } from '../../bundle/bundle-reader.js';
 import { BundleWriter } from '../../bundle/bundle-writer.js';
 import { mergeBundles } from '../../bundle/merge.js';
 import { metaFilename } from '../../bundle/naming.js';
-import { parseShapeAndSlice } from '../../bundle/tensor-slice.js';
+import { encodeTensorNameSlice, fullSlice, parseShapeAndSlice, sliceShape, tensorSliceToProto, type TensorSlice } from '../../bundle/tensor-slice.js';
 import { TensorSliceReaderV1 } from '../../bundle/v1-reader.js';
 import type { FileStore, WritableFileStore } from '../../io/types.js';
+import { create } from '@bufbuild/protobuf';
+import { encodeProto, SavedSliceMetaSchema, SavedTensorSlicesSchema, type SavedSliceMeta } from '../../proto/index.js';
+import { buildTable } from '../../table/table-builder.js';
+import { dtypeToEnum } from '../../tensor/dtype.js';
+import { encodeTensorProto, tensorShapeToProto } from '../../tensor/tensor-proto.js';
 import { DTYPES, type DType } from '../../tensor/dtype.js';
 import type { TensorValue } from '../../tensor/tensor-value.js';
 import { compareBytes, concatBytes, utf8Decode, utf8Encode } from '../../util/bytes.js';
@@ -277,6 +282,70 @@ async function mergeV2(ctx: KernelContext): Promise<RuntimeTensor[]> {
   return [];
 }
 
+/**
+ * V1 `Save` (filename, tensor_names, data) and `SaveSlices` (+ shapes_and_slices): one
+ * TensorSliceWriter table file, like TF's V1 Saver writes. The file is built in memory and published
+ * atomically. Meta entry under the empty key (tensors in order of first appearance, versions
+ * producer 1), then one `SavedTensorSlices{data}` per slice under its OrderedCode key, values in the
+ * TensorProto `*_val` fields without dtype or shape (TF's `SaveTypeTraits::Fill`).
+ */
+async function saveV1(ctx: KernelContext): Promise<RuntimeTensor[]> {
+  const filename = singleString(ctx, 0, 'filename');
+  const sliced = ctx.op === 'SaveSlices';
+  const first = sliced ? 3 : 2;
+  const names = stringInput(ctx, 1);
+  const n = ctx.numInputs - first;
+  if (names.length !== n) throw new InvalidArgumentError(`Expected ${n} elements for tensor_names, got ${names.length}`);
+  const specs = sliced ? stringInput(ctx, 2).map((b) => utf8Decode(b)) : names.map(() => '');
+  if (specs.length !== n) throw new InvalidArgumentError(`Expected ${n} elements for shapes_and_slices, got ${specs.length}`);
+  const metas = new Map<string, SavedSliceMeta>();
+  const data = new Map<string, [Uint8Array, Uint8Array]>();
+  for (let i = 0; i < n; i++) {
+    const name = utf8Decode(names[i]!);
+    const value = ctx.host(first + i);
+    let shape: number[];
+    let slice: TensorSlice;
+    if (specs[i] === '') {
+      shape = value.shape.slice();
+      slice = fullSlice(shape.length);
+    } else {
+      ({ shape, slice } = parseShapeAndSlice(specs[i]!));
+      const want = sliceShape(slice, shape);
+      if (want.length !== value.shape.length || want.some((d, j) => d !== value.shape[j])) {
+        throw new InvalidArgumentError(`Slice ${specs[i]} of ${name} needs shape ${formatShape(want)}, the tensor has ${formatShape(value.shape)}`);
+      }
+    }
+    let meta = metas.get(name);
+    if (meta === undefined) {
+      meta = create(SavedSliceMetaSchema, { name, shape: tensorShapeToProto(shape), type: dtypeToEnum(value.dtype) });
+      metas.set(name, meta);
+    } else if (meta.type !== dtypeToEnum(value.dtype)) {
+      throw new InvalidArgumentError(`Mismatching types for slices of ${name}`);
+    }
+    meta.slice.push(tensorSliceToProto(slice));
+    const key = encodeTensorNameSlice(name, slice);
+    const bin = latin1(key);
+    if (data.has(bin)) throw new InvalidArgumentError(`Duplicate slice ${specs[i] || '<full>'} of tensor ${name}`);
+    const tp = encodeTensorProto(value, { useTensorContent: false });
+    tp.dtype = 0;
+    tp.tensorShape = undefined;
+    const sts = create(SavedTensorSlicesSchema, { data: { name, slice: tensorSliceToProto(slice), data: tp } });
+    data.set(bin, [key, encodeProto(SavedTensorSlicesSchema, sts)]);
+  }
+  const metaMsg = create(SavedTensorSlicesSchema, { meta: { tensor: [...metas.values()], versions: { producer: 1, minConsumer: 0 } } });
+  const entries: [Uint8Array, Uint8Array][] = [[new Uint8Array(0), encodeProto(SavedTensorSlicesSchema, metaMsg)]];
+  entries.push(...[...data.values()].sort((a, b) => compareBytes(a[0], b[0])));
+  const bytes = await buildTable(entries);
+  await writableKernelFileStore(ctx).writeFile(filename, bytes);
+  return [];
+}
+
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) s += String.fromCharCode(x);
+  return s;
+}
+
 /** C's `%05d`: at least 5 characters, zero padded after the sign. */
 function pad05(n: number): string {
   const neg = n < 0;
@@ -303,6 +372,8 @@ export const checkpointIoKernels: KernelTable = {
   SaveV2: saveV2,
   RestoreV2: restoreV2,
   Restore: restoreV1,
+  Save: saveV1,
+  SaveSlices: saveV1,
   RestoreSlice: restoreV1,
   MergeV2Checkpoints: mergeV2,
   ShardedFilename: (ctx) => {
