@@ -99,6 +99,15 @@ export const PROGRAMS: Record<string, (g: Graph) => void> = {
     t.globalVariablesInitializer(g);
   },
 
+  'hash-table': (g) => {
+    const keys = t.constant(g, ['apple', 'banana'], { name: 'keys' });
+    const values = t.constant(g, [10n, 20n], { name: 'values' });
+    const table = t.staticHashTable(g, keys, values, -1, { name: 'vocab' });
+    const q = t.placeholder(g, 'string', [null], { name: 'q' });
+    t.identity(g, table.lookup(q), { name: 'ids' });
+    t.tablesInitializer(g);
+  },
+
   'array-ops': (g) => {
     const a = t.placeholder(g, 'float32', [2, 3], { name: 'a' });
     const b = t.placeholder(g, 'float32', [2, 3], { name: 'b' });
@@ -142,6 +151,9 @@ export const PROGRAMS: Record<string, (g: Graph) => void> = {
     t.zeros(g, [40, 40], 'float32', { name: 'big_zeros' });
   },
 };
+
+/** Attrs whose TF value is random per run (compared for presence only). */
+export const RANDOM_ATTRS = new Set(['vocab.shared_name']);
 
 function linreg(g: Graph, resource: boolean): void {
   const mk = resource ? t.resourceVariable : t.variable;

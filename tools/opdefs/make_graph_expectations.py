@@ -218,6 +218,19 @@ def case_array_ops():
     save("array-ops", g)
 
 
+def case_hash_table():
+    g = tf.Graph()
+    with g.as_default():
+        keys = tf.constant(["apple", "banana"], name="keys")
+        values = tf.constant([10, 20], tf.int64, name="values")
+        table = v1.lookup.StaticHashTable(v1.lookup.KeyValueTensorInitializer(keys, values), default_value=-1,
+                                          name="vocab")
+        q = v1.placeholder(tf.string, [None], name="q")
+        tf.identity(table.lookup(q), name="ids")
+        v1.tables_initializer(name="init_all_tables")
+    save("hash-table", g)
+
+
 def load_fixture_graph(name):
     gd = v1.GraphDef()
     with open(os.path.join(REPO, "test", "fixtures", "graphs", name), "rb") as f:
@@ -289,6 +302,7 @@ def main():
     case_cnn()
     case_array_ops()
     case_import()
+    case_hash_table()
     print("wrote", sorted(os.listdir(OUT)))
 
 

@@ -5,3 +5,4 @@ export * from './math.js';
 export * from './nn.js';
 export * from './state.js';
 export * from './control-flow.js';
+export * from './lookup.js';

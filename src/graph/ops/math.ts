@@ -141,7 +141,10 @@ function reduction(type: string, defaultName: string) {
         axes = applyOp(g, 'Range', { start: constantOp(g, 0, { dtype: DataType.DT_INT32, name: 'range/start' }), limit: rank, delta: constantOp(g, 1, { dtype: DataType.DT_INT32, name: 'range/delta' }) }, {}, { name: 'range' }).output(0);
       }
     } else axes = axis as TensorLike;
-    return applyOp(g, type, { input, reduction_indices: axes }, { keep_dims: options.keepDims ?? false }, { name: options.name ?? defaultName }).output(0);
+    const out = applyOp(g, type, { input, reduction_indices: axes }, { keep_dims: options.keepDims ?? false }, { name: options.name ?? defaultName }).output(0);
+    // Python's _may_reduce_to_scalar: reducing over all axes without keepdims gives a scalar
+    if (axis === undefined && !options.keepDims && out.shape === null) out.setShape([]);
+    return out;
   };
 }
 
