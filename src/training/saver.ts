@@ -24,10 +24,14 @@ import {
   DataType,
   SaverDef_CheckpointFormatVersion,
   SaverDefSchema,
+  TrackableObjectGraphSchema,
+  decodeProto,
   printTextProto,
   type SaverDef,
 } from '../proto/index.js';
-import { FailedPreconditionError, InvalidArgumentError, TFError, isTFError } from '../errors.js';
+import { BundleReader } from '../bundle/bundle-reader.js';
+import { OBJECT_GRAPH_PROTO_KEY } from '../checkpoint/object-graph.js';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError, TFError, isTFError } from '../errors.js';
 import { baseName, dirName } from '../checkpoint/paths.js';
 import {
   checkpointFormat,
@@ -527,6 +531,29 @@ function writable(store: FileStore | undefined, what: string): WritableFileStore
   return store as WritableFileStore;
 }
 
+/**
+ * `object_graph_key_mapping`: `full_name -> checkpoint_key` from the checkpoint's object graph, or
+ * undefined when the checkpoint is not object-based.
+ */
+async function objectGraphKeyMapping(store: FileStore, prefix: string): Promise<Map<string, string> | undefined> {
+  let reader: BundleReader;
+  try {
+    reader = await BundleReader.open(store, prefix);
+  } catch {
+    return undefined;
+  }
+  try {
+    if (!reader.has(OBJECT_GRAPH_PROTO_KEY)) return undefined;
+    const t = await reader.getTensor(OBJECT_GRAPH_PROTO_KEY);
+    const graph = decodeProto(TrackableObjectGraphSchema, (t.data as Uint8Array[])[0] as Uint8Array, { source: prefix, what: 'TrackableObjectGraph' });
+    const out = new Map<string, string>();
+    for (const node of graph.nodes) for (const a of node.attributes) out.set(a.fullName, a.checkpointKey);
+    return out;
+  } finally {
+    await reader.close();
+  }
+}
+
 /** TF1 `tf.compat.v1.train.Saver`. */
 export class Saver {
   /** The graph the save/restore ops live in. */
@@ -541,13 +568,19 @@ export class Saver {
   private _toDelete: [string, number][] = [];
   private _nextCheckpointTime = 0;
   private readonly _name: string | undefined;
+  private _names: Map<string, Saveable | readonly Saveable[]> | undefined;
+  private _objectRestoreSaver: Saver | undefined;
 
   /**
    * Builds the save/restore ops now (unless `deferBuild`) in `graph`.
    * @throws InvalidArgumentError `No variables to save` (no variables and no `allowEmpty`), TF's
    *   naming errors, `If \`var_list\` is provided then build cannot be deferred...`.
    */
-  constructor(graph: Graph | undefined, options: SaverOptions = {}) {
+  constructor(graph?: Graph | SaverOptions, options: SaverOptions = {}) {
+    if (graph !== undefined && !(graph instanceof Graph)) {
+      options = graph;
+      graph = undefined;
+    }
     const g = graph ?? graphOfVarList(options.varList);
     if (g === undefined) {
       throw new InvalidArgumentError('Saver needs a graph: pass it, or a non-empty varList of its variables');
@@ -613,6 +646,7 @@ export class Saver {
         throw new InvalidArgumentError('No variables to save');
       }
       this._isEmpty = false;
+      this._names = names;
       this.saverDef = buildInternal(this.graph, names, {
         reshape: o.reshape ?? false,
         sharded: o.sharded ?? false,
@@ -694,6 +728,34 @@ export class Saver {
     } catch {
       // TF only logs "Ignoring: ..."
     }
+  }
+
+  /** `saver_from_object_based_checkpoint`: a Saver whose keys are the object graph's checkpoint keys. */
+  private saverFromObjectBasedCheckpoint(namesToKeys: Map<string, string>): Saver {
+    const names = this._names as Map<string, Saveable | readonly Saveable[]>;
+    const current = [...names.keys()];
+    const missing = current.filter((n) => !namesToKeys.has(n)).sort();
+    if (missing.length) {
+      const previous = [...namesToKeys.keys()];
+      const extra = previous.filter((n) => !names.has(n)).sort();
+      const matching = previous.filter((n) => names.has(n)).length;
+      throw new NotFoundError(
+        `\n\nExisting variables not in the checkpoint: ${missing.join(', ')}\n\n` +
+          `Variables names when this checkpoint was written which don't exist now: ${extra.join(', ')}\n\n` +
+          `(${matching} variable name(s) did match)\n\n` +
+          'Could not find some variables in the checkpoint (see names above). Saver was attempting to load an ' +
+          'object-based checkpoint (saved using tf.train.Checkpoint or tf.keras.Model.save_weights) using variable ' +
+          "names. If the checkpoint was written with eager execution enabled, it's possible that variable names have " +
+          "changed (for example missing a '_1' suffix). It's also possible that there are new variables which did not " +
+          'exist when the checkpoint was written. You can construct a Saver(var_list=...) with only the variables which ' +
+          'previously existed, and if variable names have changed you may need to make this a dictionary with the old ' +
+          "names as keys. If you're using an Estimator, you'll need to return a tf.train.Saver inside a " +
+          'tf.train.Scaffold from your model_fn.',
+      );
+    }
+    const varList = new Map<string, Saveable | readonly Saveable[]>();
+    for (const [n, v] of names) varList.set(namesToKeys.get(n) as string, v);
+    return new Saver(this.graph, { varList, reshape: this.opts.reshape, sharded: this.opts.sharded });
   }
 
   /**
@@ -782,7 +844,16 @@ export class Saver {
     try {
       await sess.run(d.restoreOpName, { [d.filenameTensorName]: stringScalarValue(savePath) });
     } catch (e) {
-      if (isTFError(e, 'NOT_FOUND')) throw wrapRestoreError(e, 'a Variable name or other graph key that is missing');
+      if (isTFError(e, 'NOT_FOUND')) {
+        // An object-based (TF2) checkpoint read by names: map the names through its object graph.
+        const namesToKeys = await objectGraphKeyMapping(store, savePath);
+        if (namesToKeys === undefined || this._names === undefined) {
+          throw wrapRestoreError(e, 'a Variable name or other graph key that is missing');
+        }
+        this._objectRestoreSaver ??= this.saverFromObjectBasedCheckpoint(namesToKeys);
+        await this._objectRestoreSaver.restore(sess, savePath, options);
+        return;
+      }
       if (isTFError(e, 'INVALID_ARGUMENT')) throw wrapRestoreError(e, 'a mismatch between the current graph and the graph');
       throw e;
     }

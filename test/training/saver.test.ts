@@ -210,3 +210,62 @@ describe('importMetaGraph of TF-written .meta files', () => {
     }
   });
 });
+
+describe('Saver.restore of an object-based (TF2) checkpoint by names', () => {
+  it('maps names through the object graph (tf2-checkpoint fixture)', async () => {
+    const dir = fixture('checkpoints', 'tf2-checkpoint');
+    const golden = JSON.parse(readFileSync(join(dir, 'golden.json'), 'utf8')) as Golden;
+    const g = new Graph();
+    resourceVariable(g, [0, 0], { name: 'v', dtype: 'float32' });
+    resourceVariable(g, 0, { name: 'alpha', dtype: 'float32' });
+    resourceVariable(g, ['', ''], { name: 'words', dtype: 'string' });
+    const saver = new Saver({ varList: g.getCollection('variables') as never });
+    const s = new Session(g, { fileStore: store });
+    await saver.restore(s, join(dir, 'ckpt-1'));
+    for (const [name, key] of [['v', 'v'], ['alpha', 'model/d/a'], ['words', 'model/d/b']] as const) {
+      const [got] = (await s.run([`${name}/Read/ReadVariableOp:0`])) as TensorValue[];
+      assertMatches(got!, golden.tensors[`${key}/.ATTRIBUTES/VARIABLE_VALUE`]!, name);
+    }
+    const g2 = new Graph();
+    resourceVariable(g2, [0, 0], { name: 'v', dtype: 'float32' });
+    resourceVariable(g2, [0, 0], { name: 'nope', dtype: 'float32' });
+    const s2 = new Session(g2, { fileStore: store });
+    await assert.rejects(new Saver(g2).restore(s2, join(dir, 'ckpt-1')), (e: Error) => {
+      assert.equal(e.name, 'NotFoundError');
+      assert.ok(e.message.startsWith('\n\nExisting variables not in the checkpoint: nope\n\n'), e.message);
+      assert.match(e.message, /\(1 variable name\(s\) did match\)/);
+      return true;
+    });
+  });
+});
+
+describe('Saver retention details', () => {
+  it('keepCheckpointEveryNHours keeps checkpoints older than the period', async () => {
+    const g = new Graph();
+    resourceVariable(g, [1], { name: 'v', dtype: 'float32' });
+    globalVariablesInitializer(g);
+    const saver = new Saver(g, { maxToKeep: 1, keepCheckpointEveryNHours: 1e-7 });
+    const s = new Session(g, { fileStore: store });
+    await s.run('init');
+    const dir = join(tmp, 'hours');
+    for (const step of [1, 2, 3]) {
+      await new Promise((r) => setTimeout(r, 5));
+      await saver.save(s, join(dir, 'm'), { globalStep: step, writeMetaGraph: false });
+    }
+    assert.deepEqual(saver.lastCheckpoints, [join(dir, 'm-3')]);
+    for (const k of [1, 2, 3]) assert.equal(existsSync(join(dir, `m-${k}.index`)), true, `m-${k} kept`);
+  });
+
+  it('a re-saved path moves to the end of lastCheckpoints', async () => {
+    const g = new Graph();
+    resourceVariable(g, [1], { name: 'v', dtype: 'float32' });
+    globalVariablesInitializer(g);
+    const saver = new Saver(g, { maxToKeep: 3 });
+    const s = new Session(g, { fileStore: store });
+    await s.run('init');
+    const dir = join(tmp, 'resave');
+    for (const step of [1, 2, 1]) await saver.save(s, join(dir, 'm'), { globalStep: step, writeMetaGraph: false });
+    assert.deepEqual(saver.lastCheckpoints, [join(dir, 'm-2'), join(dir, 'm-1')]);
+  });
+});
+
