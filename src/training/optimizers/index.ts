@@ -1,0 +1,8 @@
+/** The TF1 optimizers (`tf.compat.v1.train.*Optimizer`). */
+export * from './optimizer.js';
+export * from './gradient-descent.js';
+export * from './momentum.js';
+export * from './adam.js';
+export * from './rmsprop.js';
+export * from './adagrad.js';
+export { ensureTrainingOps } from './training-ops.js';
