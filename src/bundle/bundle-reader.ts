@@ -456,14 +456,15 @@ export class BundleReader {
     }
   }
 
-  /** Decodes a plan's bytes and verifies the checksum. */
-  private decodePlan(p: ReadPlan, bytes: Uint8Array): TensorValue {
+  /** Decodes a plan's bytes and verifies the checksum. `owned`: see {@link TensorDataContext.owned}. */
+  private decodePlan(p: ReadPlan, bytes: Uint8Array, owned = false): TensorValue {
     const file = this.dataName(p.shard);
     const { value, crc } = decodeTensorData(p.dtype, p.shape, p.n, bytes, {
       key: p.key,
       file,
       offset: p.offset,
       bigEndian: this.bigEndian,
+      owned,
     });
     if (this.verify) {
       const stored = unmaskCrc32c(p.crc);
@@ -483,7 +484,7 @@ export class BundleReader {
     const src = await this.dataSource(p.shard);
     this.checkRange(p, src);
     const bytes = await readRange(src, p.offset, p.offset + p.size);
-    return this.decodePlan(p, bytes);
+    return this.decodePlan(p, bytes, hasFreshSlices(src));
   }
 
   /**
@@ -660,21 +661,21 @@ export class BundleReader {
       i = j;
     }
     // Read group g+1 while group g is checksummed and decoded (one read in flight ahead).
-    const readGroup = async (g: (typeof groups)[number]): Promise<Uint8Array> => {
+    const readGroup = async (g: (typeof groups)[number]): Promise<[Uint8Array, boolean]> => {
       const src = await this.dataSource(plans[g.from]!.shard);
       for (let t = g.from; t < g.to; t++) this.checkRange(plans[t]!, src);
-      return readRange(src, g.start, g.end);
+      return [await readRange(src, g.start, g.end), hasFreshSlices(src)];
     };
-    let next: Promise<Uint8Array> | undefined = groups.length > 0 ? readGroup(groups[0]!) : undefined;
+    let next: Promise<[Uint8Array, boolean]> | undefined = groups.length > 0 ? readGroup(groups[0]!) : undefined;
     try {
       for (let g = 0; g < groups.length; g++) {
-        const chunk = await next!;
+        const [chunk, owned] = await next!;
         next = g + 1 < groups.length ? readGroup(groups[g + 1]!) : undefined;
         next?.catch(() => undefined); // reported when awaited
         const grp = groups[g]!;
         for (let t = grp.from; t < grp.to; t++) {
           const p = plans[t]!;
-          yield [p.key, this.decodePlan(p, chunk.subarray(p.offset - grp.start, p.offset - grp.start + p.size))];
+          yield [p.key, this.decodePlan(p, chunk.subarray(p.offset - grp.start, p.offset - grp.start + p.size), owned)];
         }
       }
     } finally {
@@ -697,6 +698,14 @@ export class BundleReader {
       }
     }
   }
+}
+
+/**
+ * True when `src` declares that `slice()` returns memory nobody else references (`freshSlices`),
+ * so decoded tensors may view read buffers instead of copying them.
+ */
+function hasFreshSlices(src: ByteSource): boolean {
+  return (src as { readonly freshSlices?: unknown }).freshSlices === true;
 }
 
 function boundsEqual(a: Array<[number, number]>, b: Array<[number, number]>): boolean {

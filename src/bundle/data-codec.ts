@@ -145,6 +145,12 @@ export interface TensorDataContext {
   offset: number;
   /** The bundle was written on a big-endian host. */
   bigEndian?: boolean;
+  /**
+   * `bytes` is memory nobody else references (a fresh read buffer), so the decoded value may view
+   * it. When false (the default) the bytes are copied once first, so the value never aliases a
+   * source's memory (an in-memory file, a cache block).
+   */
+  owned?: boolean;
 }
 
 function lossAt(ctx: TensorDataContext, rel: number, what: string): DataLossError {
@@ -165,13 +171,14 @@ export function decodeTensorData(
   ctx: TensorDataContext,
 ): { value: TensorValue; crc: number } {
   const info = DTYPES[dtype];
+  if (ctx.owned !== true && bytes.length > 0) bytes = bytes.slice();
   if (info.isPod) {
     const crc = crc32c(bytes);
     let src = bytes;
     if (ctx.bigEndian === true) {
       // Stored big-endian: swap each slot into little-endian order (after the CRC, which is over file bytes).
       const w = info.byteWidth! / info.valuesPerElement;
-      src = bytes.slice();
+      src = ctx.owned === true ? bytes.slice() : bytes;
       if (w > 1) {
         for (let off = 0; off < src.length; off += w) {
           for (let i = 0, j = w - 1; i < j; i++, j--) {

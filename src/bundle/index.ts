@@ -9,6 +9,7 @@ export {
   decodeBundleIndex,
   type DecodedBundleIndex,
   type ReadTensorsOptions,
+  scanBundleIndex,
   TENSOR_BUNDLE_VERSION,
 } from './bundle-reader.js';
 export { BundleWriter, type BundleWriterOptions, encodeBundleHeader, writeBundleIndex } from './bundle-writer.js';

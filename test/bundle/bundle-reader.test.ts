@@ -469,3 +469,36 @@ test('index is written only after the data file is published (crash consistency)
   await w.finish();
   assert.deepEqual(events, ['create p.data-00000-of-00001', 'publish p.data-00000-of-00001', 'create p.index', 'publish p.index']);
 });
+
+test('decoded tensors never alias a source that does not hand out fresh buffers', async () => {
+  const store = caseStore(caseDir('tf1-resource'));
+  const r = await BundleReader.open(store, 'model-7');
+  const a = await r.getTensor('a');
+  (a.data as Float32Array)[0] = 42;
+  const s = await r.getTensor('s');
+  (s.data as Uint8Array[])[0]![0] = 0;
+  for await (const [k, v] of r.readTensors()) {
+    if (k === 'a') (v.data as Float32Array)[1] = 43;
+  }
+  const r2 = await BundleReader.open(store, 'model-7');
+  assert.deepEqual([...((await r2.getTensor('a')).data as Float32Array)], [1, 2]);
+  assert.equal(Buffer.from(((await r2.getTensor('s')).data as Uint8Array[])[0]!).toString(), 'hi');
+  // A source that declares fresh slices is viewed without a copy (aligned POD).
+  const files = caseFiles(caseDir('tf1-resource'));
+  const fresh = new Proxy(new MemoryFileStore(files), {
+    get(target, prop, receiver) {
+      if (prop === 'open') {
+        return async (path: string) => {
+          const src = await target.open(path);
+          return { byteLength: src.byteLength, name: src.name, freshSlices: true, slice: async (a: number, b: number) => (await src.slice(a, b) as Uint8Array).slice() };
+        };
+      }
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  const r3 = await BundleReader.open(fresh, 'model-7');
+  const b = await r3.getTensor('b');
+  assert.deepEqual([...(b.data as Int32Array)], [1, 2, 3, 4, 5, 6]);
+  assert.equal((b.data as Int32Array).buffer.byteLength, 24, 'the read buffer itself');
+});
