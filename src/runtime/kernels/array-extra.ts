@@ -1,7 +1,7 @@
 /**
  * More array kernels, computed host-side over exact typed arrays (int64 as bigint, strings as
  * bytes): GatherNd, MirrorPad, DynamicStitch / ParallelDynamicStitch, TopKV2 / TopK, ScatterNd,
- * Unique and InvertPermutation. Index inputs may be int32 or int64 wherever TF allows.
+ * Unique / UniqueWithCounts and InvertPermutation. Index inputs may be int32 or int64 wherever TF allows.
  */
 import { InvalidArgumentError, UnimplementedError } from '../../errors.js';
 import { DTYPES, type DType } from '../../tensor/dtype.js';
@@ -328,7 +328,13 @@ function unique(ctx: KernelContext): RuntimeTensor[] {
   }
   const y = allocData(x.dtype, firsts.length);
   firsts.forEach((src, j) => copyElems(x.data, src, y, j, 1, w));
-  return [value(x.dtype, [firsts.length], y), hostOut(intVector(outIdx, idx))];
+  const outs = [value(x.dtype, [firsts.length], y), hostOut(intVector(outIdx, idx))];
+  if (ctx.op === 'UniqueWithCounts') {
+    const counts = new Array<number>(firsts.length).fill(0);
+    for (const j of idx) counts[j]!++;
+    outs.push(hostOut(intVector(outIdx, counts)));
+  }
+  return outs;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -358,5 +364,6 @@ export const arrayExtraKernels: KernelTable = {
   TopK: topK,
   ScatterNd: scatterNd,
   Unique: unique,
+  UniqueWithCounts: unique,
   InvertPermutation: invertPermutation,
 };
