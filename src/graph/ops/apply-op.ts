@@ -325,7 +325,7 @@ function convertInput(
   name: string,
 ): Output {
   if (x instanceof Output) return x;
-  if (x instanceof Variable) return arg.isRef ? x.handle : readVariableValue(g, x);
+  if (x instanceof Variable) return arg.isRef || arg.type === DataType.DT_RESOURCE ? x.handle : readVariableValue(g, x);
   let dtype: DataType | undefined;
   if (arg.typeAttr) {
     dtype = inferred.get(arg.typeAttr);

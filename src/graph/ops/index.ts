@@ -6,3 +6,4 @@ export * from './nn.js';
 export * from './state.js';
 export * from './control-flow.js';
 export * from './lookup.js';
+export * from './raw.js';
