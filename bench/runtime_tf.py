@@ -1,0 +1,86 @@
+"""TensorFlow's side of `bench/runtime.ts`: times `tf.compat.v1.Session.run` on the benchmark graphs.
+
+    ~/.venv-tf/bin/python bench/runtime_tf.py [--quick] [--threads N] [--cases cnn/1,tiny/4]
+
+Loads test/fixtures/bench/<case>.pb, feeds the same deterministic input as bench/runtime.ts (element i of the
+flattened input is float32(((i*37) % 101) / 101 - 0.5)), warms up, then times `sess.run(output, feed)` one call at
+a time and prints one JSON object on stdout:
+
+    {"tf_version": "2.21.0", "threads": 0, "cases": {"cnn/1": {"median_ms": .., "p90_ms": .., "runs": ..,
+     "max_abs_diff": ..}, ...}}
+
+`max_abs_diff` compares TF's output now with the one recorded in `<case>.io.json` (a sanity check of the setup).
+`--threads N` sets intra/inter-op parallelism (0 = TensorFlow's default, all cores).
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+tf1 = tf.compat.v1
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'bench')
+ALL_CASES = ['cnn/1', 'cnn/32', 'mlp/1', 'mlp/32', 'tiny/4']
+
+
+def bench_input(shape):
+    n = int(np.prod(shape))
+    return (((np.arange(n, dtype=np.int64) * 37) % 101) / 101.0 - 0.5).astype(np.float32).reshape(shape)
+
+
+def percentile(xs, q):
+    s = sorted(xs)
+    return s[min(len(s) - 1, int(q * (len(s) - 1) + 0.5))]
+
+
+def time_case(case, batch, quick, threads):
+    with open(os.path.join(ROOT, f'{case}.io.json')) as f:
+        io = json.load(f)
+    gd = tf1.GraphDef()
+    with open(os.path.join(ROOT, io['graph']), 'rb') as f:
+        gd.ParseFromString(f.read())
+    g = tf1.Graph()
+    with g.as_default():
+        tf1.import_graph_def(gd, name='')
+    shape = [batch] + io['item_shape'] if io['item_shape'] is not None else [batch]
+    x = bench_input(shape)
+    config = tf1.ConfigProto(intra_op_parallelism_threads=threads, inter_op_parallelism_threads=threads)
+    with tf1.Session(graph=g, config=config) as sess:
+        out = io['output']
+        feed = {io['input']: x}
+        y = sess.run(out, feed)
+        want = np.array(io['outputs'][str(batch)]['value'], dtype=np.float32).reshape(y.shape)
+        diff = float(np.max(np.abs(y - want))) if y.size else 0.0
+        warmup, min_runs, max_runs, budget = (3, 10, 200, 1.0) if quick else (20, 30, 2000, 5.0)
+        for _ in range(warmup):
+            sess.run(out, feed)
+        times = []
+        start = time.perf_counter()
+        while len(times) < max_runs and (len(times) < min_runs or time.perf_counter() - start < budget):
+            t0 = time.perf_counter()
+            sess.run(out, feed)
+            times.append((time.perf_counter() - t0) * 1000.0)
+    return {'median_ms': statistics.median(times), 'p90_ms': percentile(times, 0.9), 'runs': len(times), 'max_abs_diff': diff}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--quick', action='store_true')
+    ap.add_argument('--threads', type=int, default=0)
+    ap.add_argument('--cases', default=','.join(ALL_CASES))
+    a = ap.parse_args()
+    res = {'tf_version': tf.__version__, 'threads': a.threads, 'cases': {}}
+    for c in [c for c in a.cases.split(',') if c]:
+        name, batch = c.split('/')
+        res['cases'][c] = time_case(name, int(batch), a.quick, a.threads)
+    json.dump(res, sys.stdout)
+    sys.stdout.write('\n')
+
+
+if __name__ == '__main__':
+    main()
