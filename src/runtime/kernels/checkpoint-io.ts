@@ -1,14 +1,15 @@
 /**
  * Checkpoint I/O kernels: `SaveV2`, `RestoreV2` (with TF's V1 fallback), `MergeV2Checkpoints`,
- * `ShardedFilename`, `ShardedFilespec` and the V1 `Restore` / `RestoreSlice`. They read and write
- * through the session's file store (see {@link setKernelFileStore}); the bytes are those of the
- * bundle layer (`BundleWriter` is byte-identical to TensorFlow's).
+ * `ShardedFilename`, `ShardedFilespec` and the V1 `Save` / `SaveSlices` / `Restore` /
+ * `RestoreSlice`. They read and write through the session's file store; the bytes are those of the
+ * bundle layer (`BundleWriter` is byte-identical to TensorFlow's) and, for V1, of the table builder.
  *
  * The runtime has no file system of its own (it must run in a browser too), so a session that runs
- * I/O ops needs a store: `setKernelFileStore(session.resourceManager, new NodeFileStore())` in Node,
- * a `MemoryFileStore` anywhere. When the kernel context itself carries a `fileStore` (a future
- * runtime option), that one wins.
+ * I/O ops needs a store (`new NodeFileStore()` in Node, a `MemoryFileStore` anywhere): the kernel
+ * context's `fileStore` (the session's `fileStore` option) when present, else the one given to
+ * {@link setKernelFileStore} for the session's resource manager.
  */
+import { create } from '@bufbuild/protobuf';
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../../errors.js';
 import { BundleReader } from '../../bundle/bundle-reader.js';
 import { BundleWriter } from '../../bundle/bundle-writer.js';
@@ -17,12 +18,10 @@ import { metaFilename } from '../../bundle/naming.js';
 import { encodeTensorNameSlice, fullSlice, parseShapeAndSlice, sliceShape, tensorSliceToProto, type TensorSlice } from '../../bundle/tensor-slice.js';
 import { TensorSliceReaderV1 } from '../../bundle/v1-reader.js';
 import type { FileStore, WritableFileStore } from '../../io/types.js';
-import { create } from '@bufbuild/protobuf';
 import { encodeProto, SavedSliceMetaSchema, SavedTensorSlicesSchema, type SavedSliceMeta } from '../../proto/index.js';
 import { buildTable } from '../../table/table-builder.js';
-import { dtypeToEnum } from '../../tensor/dtype.js';
+import { DTYPES, dtypeToEnum, type DType } from '../../tensor/dtype.js';
 import { encodeTensorProto, tensorShapeToProto } from '../../tensor/tensor-proto.js';
-import { DTYPES, type DType } from '../../tensor/dtype.js';
 import type { TensorValue } from '../../tensor/tensor-value.js';
 import { compareBytes, concatBytes, utf8Decode, utf8Encode } from '../../util/bytes.js';
 import type { KernelContext } from '../kernel-registry.js';
