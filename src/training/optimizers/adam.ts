@@ -93,7 +93,10 @@ export class AdamOptimizer extends Optimizer {
       const upd = (p: Variable, b: Output): Operation => {
         if (!p.isResource) return assign(g, p, pyMul(g, p.snapshot, b), { useLocking: this.useLocking }).op;
         const cur = g.colocateWith(null, () => readVariableOp(g, p), { ignoreExisting: true });
-        return assignVariableOp(g, p, pyMul(g, cur, b));
+        const a = assignVariableOp(g, p, pyMul(g, cur, b));
+        // ResourceVariable.assign(..., read_value=True) reads the new value back after the assign
+        g.controlDependencies([a], () => g.colocateWith(null, () => readVariableOp(g, p), { ignoreExisting: true }));
+        return a;
       };
       return [upd(b1p, t.b1), upd(b2p, t.b2)];
     }));
