@@ -68,6 +68,7 @@ const CASES: Record<string, Omit<Spec, 'file'>> = {
   'linreg-resource': { init: ['init'], feeds: { 'x:0': F([[1, 2, 3]]), 'y:0': F([[1]]) }, fetches: ['pred:0', 'loss:0'] },
   mlp: { init: ['init'], feeds: { 'x:0': F([[1, 2, 3, 4], [0, 0, 0, 1]]) }, fetches: ['probs:0', 'classes:0', 'total:0', 'row_mean:0'] },
   cnn: { init: ['init'], feeds: { 'x:0': F(new Array(2).fill(new Array(8).fill(new Array(8).fill([0.5])))) }, fetches: ['probs:0', 'classes:0', 'flatten:0'] },
+  'hash-table': { init: ['init_all_tables'], feeds: { 'q:0': { dtype: 'object', value: ['banana', 'durian', 'apple'] } }, fetches: ['ids:0'] },
   'array-ops': {
     init: [],
     feeds: { 'a:0': F([[1, 2, 3], [4, 5, 6]]), 'b:0': F([[6, 5, 4], [3, 2, 1]]), 'i:0': { dtype: 'int32', value: [0, 1, 4, 2] } },
@@ -96,6 +97,7 @@ describeWithTF('interop: graphs built in TypeScript run in real TensorFlow', () 
       assert.equal(r.ok, true, `${name}: ${r.error}`);
       assert.equal(r.roundtrip_equal, true, `${name}: TF's as_graph_def() differs from ours`);
     }
+    assert.deepEqual(Object.keys(results).sort(), Object.keys(CASES).sort());
   });
 
   it('runtime shapes agree with our static shapes', () => {
