@@ -21,17 +21,19 @@ interface IoJson {
   init: string[];
 }
 
+/** Backend under test: cpu by default; `TFPERSIST_BACKEND=wasm` runs the same checks on wasm. */
+const BACKEND = process.env['TFPERSIST_BACKEND'] ?? 'cpu';
 const dir = fixture('graphs');
 const cases = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.io.json')).sort() : [];
 
 describe('TF-written graph fixtures', () => {
-  it('cpu backend', async () => { await setBackend('cpu'); });
+  it(`backend ${BACKEND}`, async () => { await setBackend(BACKEND); });
   for (const file of cases) {
     const io = JSON.parse(readFileSync(join(dir, file), 'utf8')) as IoJson;
     if (io.graph === undefined) continue;
     it(`${file.replace('.io.json', '')}: matches TF's outputs`, async () => {
       const gd = decodeProto(GraphDefSchema, readFileSync(join(dir, io.graph!)), { source: io.graph! });
-      const s = new Session(gd);
+      const s = new Session(gd, { backend: BACKEND });
       try {
         for (const op of io.init) await s.run(op);
         const feeds: Record<string, TensorValue> = {};

@@ -14,6 +14,8 @@ import { assertMatches, goldenToValue, type GoldenTensor } from './golden.js';
 
 interface KernelCase { name: string; graph_def: string; feeds: Record<string, GoldenTensor>; fetches: Record<string, GoldenTensor> }
 
+/** Backend under test: cpu by default; `TFPERSIST_BACKEND=wasm` runs the same checks on wasm. */
+const BACKEND = process.env['TFPERSIST_BACKEND'] ?? 'cpu';
 const dir = fixture('kernels');
 const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
 
@@ -22,7 +24,7 @@ for (const file of files) {
   describe(`kernels vs TF: ${file}`, () => {
     for (const c of cases) {
       it(c.name, async () => {
-        const s = new Session(decodeProto(GraphDefSchema, Buffer.from(c.graph_def, 'base64')));
+        const s = new Session(decodeProto(GraphDefSchema, Buffer.from(c.graph_def, 'base64')), { backend: BACKEND });
         try {
           const feeds: Record<string, TensorValue> = {};
           for (const [k, v] of Object.entries(c.feeds)) feeds[k] = goldenToValue(v);
