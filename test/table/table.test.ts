@@ -249,3 +249,33 @@ test('snappy-compressed blocks are accepted on read', async () => {
   const tr = await TableReader.open(memSource(new Uint8Array(file)));
   assert.equal(utf8Decode((await tr.get('key010'))!), 'value'.repeat(5));
 });
+
+test('TableBuilder writes to the sink incrementally (bounded queue), same bytes', async () => {
+  const { TableBuilder } = await import('../../src/table/index.js');
+  const entries: [Uint8Array, Uint8Array][] = [];
+  for (let i = 0; i < 20000; i++) entries.push([utf8Encode(`k${String(i).padStart(6, '0')}`), new Uint8Array(40).fill(i & 0xff)]);
+  const whole = await buildTable(entries);
+  const writes: number[] = [];
+  const chunks: Uint8Array[] = [];
+  let maxQueued = 0;
+  const sink = {
+    name: 'sink.table',
+    bytesWritten: 0,
+    async write(b: Uint8Array) {
+      writes.push(b.length);
+      chunks.push(b.slice());
+    },
+    async close() {},
+    async abort() {},
+  };
+  const tb = new TableBuilder(sink, { flushThreshold: 300000 });
+  for (const [k, v] of entries) {
+    const p = tb.add(k, v);
+    if (p) await p;
+    maxQueued = Math.max(maxQueued, tb.fileSize - chunks.reduce((n, c) => n + c.length, 0));
+  }
+  await tb.finish();
+  assert.ok(writes.length >= 2, `writes: ${writes.length}`);
+  assert.ok(maxQueued < 300000 + 262144 + 1024, `queued ${maxQueued}`);
+  assert.ok(Buffer.concat(chunks).equals(Buffer.from(whole)));
+});
