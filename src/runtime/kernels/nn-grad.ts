@@ -463,7 +463,8 @@ function fusedBatchNormGrad(ctx: KernelContext): RuntimeTensor[] {
   const sumDyXc = new Float64Array(c);
   const inv = new Float64Array(c);
   // TF's CPU kernel works in float32 for float32 inputs; fround keeps the per-channel constants close.
-  for (let ch = 0; ch < c; ch++) inv[ch] = 1 / Math.sqrt(Math.fround(variance[ch]! + eps));
+  const round = xIn.dtype === 'float32' ? Math.fround : (v: number) => v;
+  for (let ch = 0; ch < c; ch++) inv[ch] = 1 / Math.sqrt(round(variance[ch]! + eps));
   for (let r = 0; r < rows; r++) {
     for (let ch = 0; ch < c; ch++) {
       const i = r * c + ch;
