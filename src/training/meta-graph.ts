@@ -50,7 +50,6 @@ import { Variable } from '../graph/variable.js';
 import { getOpDef, stripDefaultAttrs as stripNodeDefaults } from '../graph/op-registry.js';
 import { baseType } from '../graph/dtypes.js';
 import { getAttrShape, getAttrType } from '../graph/attr.js';
-import { parseTensorName } from '../graph/name-scope.js';
 import { utf8Decode, utf8Encode } from '../util/bytes.js';
 import { Saver, prependNameScope, setWriteMetaGraphHook, stripNameScope, type SlicedVariable } from './saver.js';
 
@@ -142,10 +141,9 @@ function itemName(x: unknown): string | undefined {
   return undefined;
 }
 
+/** Python's `_should_include_node`: a plain prefix test (`$unbound_inputs_` names always kept). */
 function inScope(name: string, scope: string | undefined): boolean {
-  if (!scope) return true;
-  const s = scope.endsWith('/') ? scope : `${scope}/`;
-  return name.startsWith(s);
+  return !scope || name.startsWith(scope) || name.startsWith('$unbound_inputs_');
 }
 
 /** Python's `add_collection_def`: one CollectionDef, or undefined when empty / not serializable. */
@@ -170,7 +168,9 @@ function collectionDef(key: string, items: readonly unknown[], exportScope: stri
   }
   const first = items[0];
   if (typeof first === 'string' || first instanceof Uint8Array) {
-    const value = items.map((x) => (typeof x === 'string' ? utf8Encode(x) : (x as Uint8Array)));
+    const value = items
+      .filter((x) => typeof x !== 'string' || inScope(x, exportScope))
+      .map((x) => (typeof x === 'string' ? utf8Encode(x) : (x as Uint8Array)));
     return create(CollectionDefSchema, { kind: { case: 'bytesList', value: create(CollectionDef_BytesListSchema, { value }) } });
   }
   if (typeof first === 'bigint' || (typeof first === 'number' && Number.isInteger(first))) {
@@ -190,31 +190,33 @@ function collectionDef(key: string, items: readonly unknown[], exportScope: stri
   return create(CollectionDefSchema, { kind: { case: 'nodeList', value: create(CollectionDef_NodeListSchema, { value: names }) } });
 }
 
+/** Python's `_node_def` + `_should_include_node` for an export scope (plain prefix tests, like TF). */
 function scopeGraphDef(gd: GraphDef, exportScope: string): { gd: GraphDef; unbound: string[] } {
   const out = clone(GraphDefSchema, gd);
-  const unbound = new Set<string>();
+  const unbound: string[] = [];
   const kept: NodeDef[] = [];
   for (const n of out.node) {
-    if (!inScope(n.name, exportScope)) continue;
-    n.name = stripNameScope(n.name, exportScope);
+    if (!n.name.startsWith(exportScope)) continue;
     n.input = n.input.map((i) => {
-      const ctrl = i.startsWith('^');
-      const raw = ctrl ? i.slice(1) : i;
-      if (inScope(raw, exportScope)) return (ctrl ? '^' : '') + stripNameScope(raw, exportScope);
-      unbound.add(raw);
-      return `${ctrl ? '^' : ''}$unbound_inputs_${raw}`;
+      if (!i.replace(/^\^+/, '').startsWith(exportScope)) {
+        const renamed = i.startsWith('^') ? `^$unbound_inputs_${i.slice(1)}` : `$unbound_inputs_${i}`;
+        unbound.push(renamed);
+        return renamed;
+      }
+      return stripNameScope(i, exportScope);
     });
+    n.name = stripNameScope(n.name, exportScope);
     const cls = n.attr['_class'];
     if (cls !== undefined && cls.value.case === 'list') {
       cls.value.value.s = cls.value.value.s
         .map((b) => utf8Decode(b))
-        .filter((s) => inScope(s.replace(/^loc:@/, ''), exportScope))
-        .map((s) => utf8Encode(stripNameScope(s, exportScope)));
+        .filter((x) => (x.split('@')[1] ?? '').startsWith(exportScope))
+        .map((x) => utf8Encode(stripNameScope(x, exportScope)));
     }
     kept.push(n);
   }
   out.node = kept;
-  return { gd: out, unbound: [...unbound] };
+  return { gd: out, unbound };
 }
 
 /**
@@ -377,12 +379,11 @@ export async function importScopedMetaGraph(graph: Graph, metaGraphOrFile: MetaG
   const unbound = meta.collectionDef['unbound_inputs'];
   if (unbound !== undefined && unbound.kind.case === 'bytesList') {
     const names = unbound.kind.value.value.map((b) => utf8Decode(b));
-    const missing = names.filter((n) => {
-      const [op, i] = parseTensorName(n);
-      return inputMap[`$unbound_inputs_${n}`] === undefined && inputMap[`$unbound_inputs_${op}:${i}`] === undefined;
-    });
-    if (missing.length) {
-      throw new InvalidArgumentError(`Graph contains unbound inputs: ${missing.join(', ')}. Must provide these inputs through input_map.`);
+    const keys = Object.keys(inputMap);
+    const same = keys.length > 0 && JSON.stringify([...names].sort()) === JSON.stringify([...keys].sort());
+    if (names.length > 0 && !same) {
+      const missing = names.filter((n) => keys.length === 0 || !(n in inputMap));
+      throw new InvalidArgumentError(`Graph contains unbound inputs: ${missing.join(',')}. Must provide these inputs through input_map.`);
     }
   }
   const gd = clone(GraphDefSchema, meta.graphDef ?? create(GraphDefSchema));
