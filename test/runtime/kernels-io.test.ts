@@ -74,8 +74,7 @@ describe('SaveV2', () => {
       node('save', 'SaveV2', ['prefix', 'names', 'specs', 'a', 'big', 's', 'p'], { dtypes: attrList({ type: ['float32', 'int64', 'string', 'float32'].map((d) => dtypeToEnum(d as DType)) }) }),
     ]);
     const store = new MemoryFileStore();
-    const s = new Session(g);
-    setKernelFileStore(s.resourceManager, store);
+    const s = new Session(g, { fileStore: store }); // the session option
     await s.run([], undefined, { targets: ['save'] });
     s.close();
     const r = await BundleReader.open(store, 'dir/ckpt');
@@ -129,7 +128,7 @@ describe('SaveV2', () => {
       node('save', 'SaveV2', ['prefix', 'names', 'specs', 'a'], { dtypes: attrList({ type: [dtypeToEnum('float32')] }) }),
     ]);
     const s = new Session(g);
-    await assert.rejects(s.run([], undefined, { targets: ['save'] }), (e: unknown) => isTFError(e, 'FAILED_PRECONDITION') && /setKernelFileStore/.test((e as Error).message));
+    await assert.rejects(s.run([], undefined, { targets: ['save'] }), (e: unknown) => isTFError(e, 'FAILED_PRECONDITION') && /needs a file store/.test((e as Error).message));
     s.close();
   });
 });

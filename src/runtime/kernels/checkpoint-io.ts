@@ -5,9 +5,8 @@
  * bundle layer (`BundleWriter` is byte-identical to TensorFlow's) and, for V1, of the table builder.
  *
  * The runtime has no file system of its own (it must run in a browser too), so a session that runs
- * I/O ops needs a store (`new NodeFileStore()` in Node, a `MemoryFileStore` anywhere): the kernel
- * context's `fileStore` (the session's `fileStore` option) when present, else the one given to
- * {@link setKernelFileStore} for the session's resource manager.
+ * I/O ops needs a store (`new NodeFileStore()` in Node, a `MemoryFileStore` anywhere):
+ * `new Session(graph, {fileStore})`, or {@link setKernelFileStore} on the session's resource manager.
  */
 import { create } from '@bufbuild/protobuf';
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../../errors.js';
@@ -32,7 +31,8 @@ import { hostOut, type KernelTable } from './util.js';
 const stores = new WeakMap<ResourceManager, FileStore>();
 
 /**
- * Sets (or with `undefined` clears) the file store that I/O kernels (`SaveV2`, `RestoreV2`,
+ * Sets (or with `undefined` clears) a fallback file store (used when the session has no
+ * `fileStore` option) that I/O kernels (`SaveV2`, `RestoreV2`,
  * `MergeV2Checkpoints`, `InitializeTableFromTextFileV2`, ...) of the session owning `resources` use.
  * Paths in the graph (checkpoint prefixes, vocabulary files) are resolved by this store.
  *
@@ -46,17 +46,14 @@ export function setKernelFileStore(resources: ResourceManager, store: FileStore 
 }
 
 /**
- * The file store for a kernel: the context's own `fileStore` when the runtime provides one (the
- * session's `fileStore` option), else the resource manager's, else the one set with
- * {@link setKernelFileStore}; `FailedPreconditionError` when there is none.
+ * The file store for a kernel: the context's `fileStore` (the session's `fileStore` option), else
+ * the one set with {@link setKernelFileStore}; `FailedPreconditionError` when there is none.
  */
 export function kernelFileStore(ctx: KernelContext): FileStore {
-  const own = (ctx as unknown as { readonly fileStore?: FileStore }).fileStore;
-  const session = (ctx.resources as unknown as { readonly fileStore?: FileStore }).fileStore;
-  const s = own ?? session ?? stores.get(ctx.resources);
+  const s = ctx.fileStore ?? stores.get(ctx.resources);
   if (s === undefined) {
     throw new FailedPreconditionError(
-      `${ctx.op} (node ${ctx.nodeName}) needs a file store: call setKernelFileStore(session.resourceManager, store) first`,
+      `${ctx.op} (node ${ctx.nodeName}) needs a file store: create the Session with {fileStore} (or call setKernelFileStore(session.resourceManager, store))`,
     );
   }
   return s;
