@@ -39,27 +39,15 @@ const concatV2Grad: GradientFunction = (op, grads, g) => {
   const axis = inp(op, op.inputs.length - 1);
   if (values.length === 1) return [grad, null];
   const nonNeg = pyMod(g, axis, rankOp(g, values[0] as Output));
-  const sizes = shapeN(g, values as Output[]);
-  let offsets: Output[];
-  if (getOpDef('ConcatOffset') !== undefined) {
-    offsets = [...applyOp(g, 'ConcatOffset', { concat_dim: nonNeg, shape: sizes }, {}).outputs];
-  } else {
-    // ConcatOffset is not in the op registry yet: the same offsets, computed while building.
-    const ax = g.constantValue(axis);
-    const shapes = values.map((v) => v.shape);
-    if (ax === undefined || shapes.some((s) => s === null || s.some((d) => d === null))) {
-      throw new UnimplementedError(`gradient of ConcatV2 '${op.name}' with unknown shapes needs the ConcatOffset op`);
-    }
-    const r = (shapes[0] as number[]).length;
-    const a = ((Number(ax.values[0]) % r) + r) % r;
-    let at = 0;
-    offsets = shapes.map((s) => {
-      const off = new Array<number>(r).fill(0);
-      off[a] = at;
-      at += (s as number[])[a] as number;
-      return constantOp(g, off, { dtype: DataType.DT_INT32, shape: [r] });
-    });
+  // _ExtractInputShapes: per-input Const shapes when all are known, else ShapeN
+  let sizes: Output[] = [];
+  for (const v of values) {
+    const sh = shapeOf(g, v);
+    if (sh.op.type !== 'Const') { sizes = []; break; }
+    sizes.push(sh);
   }
+  if (sizes.length !== values.length) sizes = shapeN(g, values as Output[]);
+  const offsets = [...applyOp(g, 'ConcatOffset', { concat_dim: nonNeg, shape: sizes }, {}).outputs];
   return [...offsets.map((begin, i) => slice(g, grad, begin, sizes[i] as Output)), null];
 };
 
@@ -74,12 +62,20 @@ const sliceGrad: GradientFunction = (op, grads, g) => {
   const inputRank = rankOp(g, inputVec);
   const idx = baseType(beginVec.dtype);
   const sliceSize = applyShape(g, op.outputs[0] as Output, idx);
-  const shape = stack(g, [inputRank, 1]);
+  const shape = stackWithConsts(g, [inputRank, 1]);
   const before = reshape(g, beginVec, shape);
   const after = reshape(g, pySub(g, pySub(g, applyShape(g, inputVec, idx), sliceSize), beginVec), shape);
   const paddings = concat(g, [before, after], 1);
   return [pad(g, g0(grads), paddings), null, null];
 };
+
+/** `array_ops.stack([t, 1, ...])`: Python converts each JS value on its own, as Const `stack/<index>`. */
+function stackWithConsts(g: Parameters<GradientFunction>[2], values: (Output | number)[]): Output {
+  return g.nameScope('stack', (scope) => {
+    const vs = values.map((v, i) => (typeof v === 'number' ? constantOp(g, v, { dtype: DataType.DT_INT32, name: String(i) }) : v));
+    return applyOp(g, 'Pack', { values: vs }, { axis: 0 }, { name: scope }).output(0);
+  });
+}
 
 function applyShape(g: Parameters<GradientFunction>[2], x: Output, outType: DataType): Output {
   const s = x.shape;
@@ -101,7 +97,7 @@ const tileGrad: GradientFunction = (op, grads, g) => {
 const padGrad: GradientFunction = (op, grads, g) => {
   const x = inp(op, 0);
   const a = inp(op, 1);
-  const padBefore = slice(g, a, [0, 0], stack(g, [rankOp(g, x), 1]));
+  const padBefore = slice(g, a, [0, 0], stackWithConsts(g, [rankOp(g, x), 1]));
   const begin = reshape(g, padBefore, [-1]);
   const sizes = applyShape(g, x, baseType(begin.dtype));
   const xGrad = slice(g, g0(grads), begin, sizes);

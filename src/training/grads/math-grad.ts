@@ -102,11 +102,24 @@ const powGrad: GradientFunction = (op, grads, g) => {
   const y = inp(op, 1);
   const gx = pyMul(g, pyMul(g, grad, y), gen(g, 'Pow', { x, y: pySub(g, y, 1) }));
   const mask = gen(g, 'Greater', { x, y: 0 });
-  const safeX = gen(g, 'Select', { condition: mask, t: x, e: onesLike(g, x) });
+  const safeX = gen(g, 'Select', { condition: mask, t: x, e: onesLikeTF(g, x) });
   const logX = gen(g, 'Select', { condition: mask, t: gen(g, 'Log', { x: safeX }), e: zerosLike(g, x) });
   const gy = pyMul(g, pyMul(g, grad, out(op)), logX);
   return reduceGradientArgs(g, x, y, gx, gy);
 };
+
+/** `array_ops.ones_like(x)` as TF 2.21 builds it for a fully known shape: `ones_like/Shape/shape_as_tensor`, `ones_like/Const`, Fill `ones_like`. */
+function onesLikeTF(g: Graph, x: Output): Output {
+  const s = x.shape;
+  if (s === null || s.some((d) => d === null)) return onesLike(g, x);
+  return g.nameScope('ones_like', (scope) => {
+    const shape = g.nameScope('Shape', () => constantOp(g, s as number[], { dtype: DataType.DT_INT32, shape: [s.length], name: 'shape_as_tensor' }));
+    const one = constantOp(g, 1, { dtype: baseType(x.dtype) });
+    return applyOp(g, 'Fill', { dims: shape, value: one }, {}, { name: scope }).output(0);
+  });
+}
+
+const reducedShapeCache = new WeakMap<Graph, Set<string>>();
 
 function maxMin(selector: 'GreaterEqual' | 'LessEqual'): GradientFunction {
   return (op, grads, g) => {
@@ -127,7 +140,7 @@ const squaredDifferenceGrad: GradientFunction = (op, grads, g) => {
   const y = inp(op, 1);
   const xGrad = afterGrad(g, grad, () => {
     const two = constantOp(g, 2.0, { dtype: baseType(grad.dtype), name: 'scalar' });
-    const s = g.nameScope('scalar_mul', (scope) => gen(g, 'Mul', { x: two, y: grad }, {}, scope));
+    const s = gen(g, 'Mul', { x: two, y: grad });
     return pyMul(g, s, pySub(g, x, y));
   });
   if (shapesFullySpecifiedAndEqual(x, y, grad)) return [xGrad, pyNeg(g, xGrad)];
@@ -196,6 +209,22 @@ function sumGradOf(op: Operation, grad: Output, g: Graph): Output {
         const kept = (s as number[]).slice();
         for (const a of ax) kept[a < 0 ? a + rank : a] = 1;
         const scaling = (s as number[]).map((d, i) => Math.floor(d / Math.max(kept[i] as number, 1)));
+        // TF evaluates _SafeShapeDiv(shape, kept) = shape // maximum(kept, 1) with (dead) graph ops,
+        // once per graph and (shape, axes) (graph._reduced_shape_cache)
+        const key = JSON.stringify([s, ax]);
+        let cache = reducedShapeCache.get(g);
+        if (!cache) reducedShapeCache.set(g, (cache = new Set()));
+        if (!cache.has(key)) {
+          cache.add(key);
+          const mx = g.nameScope('Maximum', (scope) => {
+            const xk = constantOp(g, kept, { dtype: DataType.DT_INT32, shape: [rank], name: 'x' });
+            return applyOp(g, 'Maximum', { x: xk, y: 1 }, {}, { name: scope }).output(0);
+          });
+          g.nameScope('floordiv', (scope) => {
+            const xs = constantOp(g, s as number[], { dtype: DataType.DT_INT32, shape: [rank], name: 'x' });
+            applyOp(g, 'FloorDiv', { x: xs, y: mx }, {}, { name: scope });
+          });
+        }
         const gr = reshape(g, grad, kept);
         return g.nameScope('Tile', (scope) => {
           const m = constantOp(g, scaling, { dtype: DataType.DT_INT32, shape: [rank], name: 'multiples' });
@@ -365,7 +394,7 @@ export const mathGradients: GradientTable = {
   Ceil: null,
   Round: null,
   Rint: null,
-  Sign: null,
+  Sign: (op, _grads, g) => [zerosLike(g, inp(op, 0))],
   FloorDiv: null,
   TruncateDiv: null,
   IsNan: null,

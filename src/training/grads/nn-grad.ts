@@ -33,7 +33,6 @@ const biasAddGrad: GradientFunction = (op, grads, g) => {
 };
 
 const actOut = (type: string): GradientFunction => (op, grads, g) => [gen(g, type, { gradients: g0(grads), features: out(op) })];
-const actIn = (type: string): GradientFunction => (op, grads, g) => [gen(g, type, { gradients: g0(grads), features: inp(op, 0) })];
 
 const eluGrad: GradientFunction = (op, grads, g) => [gen(g, 'EluGrad', { gradients: g0(grads), outputs: out(op) })];
 const seluGrad: GradientFunction = (op, grads, g) => [gen(g, 'SeluGrad', { gradients: g0(grads), outputs: out(op) })];
@@ -130,7 +129,7 @@ export const nnGradients: GradientTable = {
   Elu: eluGrad,
   Selu: seluGrad,
   LeakyRelu: leakyReluGrad,
-  Softplus: actIn('SoftplusGrad'),
+  Softplus: (op, grads, g) => [pyMul(g, g0(grads), gen(g, 'Sigmoid', { x: inp(op, 0) }))],
   Softmax: softmaxGrad,
   LogSoftmax: logSoftmaxGrad,
   Conv2D: conv2dGrad,

@@ -2,7 +2,8 @@
  * Ops the TF1 optimizers need that the built-in op registry / kernel table do not have yet:
  * `ApplyAdagrad`, `ResourceApplyAdagrad`, `ApplyCenteredRMSProp`, `ResourceApplyCenteredRMSProp`
  * (TensorFlow 2.21's exact OpDefs, serialized from its registry) with their kernels, and the
- * `InvertPermutation` OpDef (its kernel is built in). Registered on first use by
+ * `InvertPermutation` OpDef (its kernel is built in) and `ConcatOffset` (OpDef + kernel, used by
+ * the ConcatV2 gradient). Registered on first use by
  * {@link ensureTrainingOps} (called by the optimizers that need them), never on import.
  * TODO(lead): move into `graph/ops/op-defs.generated.ts` and `runtime/kernels/variables.ts`.
  */
@@ -13,9 +14,9 @@ import { getOpDef, registerOp } from '../../graph/op-registry.js';
 import { getKernel, registerKernel, type KernelContext, type KernelSpec } from '../../runtime/kernel-registry.js';
 import { fromTf, type RuntimeTensor } from '../../runtime/runtime-tensor.js';
 
-/** OpList of ApplyAdagrad, ResourceApplyAdagrad, ApplyCenteredRMSProp, ResourceApplyCenteredRMSProp, InvertPermutation (TF 2.21). */
+/** OpList of ApplyAdagrad, ResourceApplyAdagrad, ApplyCenteredRMSProp, ResourceApplyCenteredRMSProp, InvertPermutation, ConcatOffset (TF 2.21). */
 const OPS_B64 =
-  'CqIBCgxBcHBseUFkYWdyYWQSCwoDdmFyIgFUgAEBEg0KBWFjY3VtIgFUgAEBEgcKAmxyIgFUEgkKBGdyYWQiAVQaCwoDb3V0IgFUgAEBIiIKAVQSBHR5cGU6FwoVMhMBAgMEBQYICQsMDQ4PEBESExYXIhcKC3VzZV9sb2NraW5nEgRib29sGgIoACIYCgx1cGRhdGVfc2xvdHMSBGJvb2waAigBCpgBChRSZXNvdXJjZUFwcGx5QWRhZ3JhZBIHCgN2YXIYFBIJCgVhY2N1bRgUEgcKAmxyIgFUEgkKBGdyYWQiAVQiIgoBVBIEdHlwZToXChUyEwECAwQFBggJCwwNDg8QERITFhciFwoLdXNlX2xvY2tpbmcSBGJvb2waAigAIhgKDHVwZGF0ZV9zbG90cxIEYm9vbBoCKAGIAQEKzQEKFEFwcGx5Q2VudGVyZWRSTVNQcm9wEgsKA3ZhciIBVIABARIKCgJtZyIBVIABARIKCgJtcyIBVIABARILCgNtb20iAVSAAQESBwoCbHIiAVQSCAoDcmhvIgFUEg0KCG1vbWVudHVtIgFUEgwKB2Vwc2lsb24iAVQSCQoEZ3JhZCIBVBoLCgNvdXQiAVSAAQEiIgoBVBIEdHlwZToXChUyEwECAwQFBggJCwwNDg8QERITFhciFwoLdXNlX2xvY2tpbmcSBGJvb2waAigACrsBChxSZXNvdXJjZUFwcGx5Q2VudGVyZWRSTVNQcm9wEgcKA3ZhchgUEgYKAm1nGBQSBgoCbXMYFBIHCgNtb20YFBIHCgJsciIBVBIICgNyaG8iAVQSDQoIbW9tZW50dW0iAVQSDAoHZXBzaWxvbiIBVBIJCgRncmFkIgFUIiIKAVQSBHR5cGU6FwoVMhMBAgMEBQYICQsMDQ4PEBESExYXIhcKC3VzZV9sb2NraW5nEgRib29sGgIoAIgBAQo6ChFJbnZlcnRQZXJtdXRhdGlvbhIGCgF4IgFUGgYKAXkiAVQiFQoBVBIEdHlwZRoCMAM6BgoEMgIDCQ==';
+  'CqIBCgxBcHBseUFkYWdyYWQSCwoDdmFyIgFUgAEBEg0KBWFjY3VtIgFUgAEBEgcKAmxyIgFUEgkKBGdyYWQiAVQaCwoDb3V0IgFUgAEBIiIKAVQSBHR5cGU6FwoVMhMBAgMEBQYICQsMDQ4PEBESExYXIhcKC3VzZV9sb2NraW5nEgRib29sGgIoACIYCgx1cGRhdGVfc2xvdHMSBGJvb2waAigBCpgBChRSZXNvdXJjZUFwcGx5QWRhZ3JhZBIHCgN2YXIYFBIJCgVhY2N1bRgUEgcKAmxyIgFUEgkKBGdyYWQiAVQiIgoBVBIEdHlwZToXChUyEwECAwQFBggJCwwNDg8QERITFhciFwoLdXNlX2xvY2tpbmcSBGJvb2waAigAIhgKDHVwZGF0ZV9zbG90cxIEYm9vbBoCKAGIAQEKzQEKFEFwcGx5Q2VudGVyZWRSTVNQcm9wEgsKA3ZhciIBVIABARIKCgJtZyIBVIABARIKCgJtcyIBVIABARILCgNtb20iAVSAAQESBwoCbHIiAVQSCAoDcmhvIgFUEg0KCG1vbWVudHVtIgFUEgwKB2Vwc2lsb24iAVQSCQoEZ3JhZCIBVBoLCgNvdXQiAVSAAQEiIgoBVBIEdHlwZToXChUyEwECAwQFBggJCwwNDg8QERITFhciFwoLdXNlX2xvY2tpbmcSBGJvb2waAigACrsBChxSZXNvdXJjZUFwcGx5Q2VudGVyZWRSTVNQcm9wEgcKA3ZhchgUEgYKAm1nGBQSBgoCbXMYFBIHCgNtb20YFBIHCgJsciIBVBIICgNyaG8iAVQSDQoIbW9tZW50dW0iAVQSDAoHZXBzaWxvbiIBVBIJCgRncmFkIgFUIiIKAVQSBHR5cGU6FwoVMhMBAgMEBQYICQsMDQ4PEBESExYXIhcKC3VzZV9sb2NraW5nEgRib29sGgIoAIgBAQo6ChFJbnZlcnRQZXJtdXRhdGlvbhIGCgF4IgFUGgYKAXkiAVQiFQoBVBIEdHlwZRoCMAM6BgoEMgIDCQp9CgxDb25jYXRPZmZzZXQSDgoKY29uY2F0X2RpbRgDEhYKBXNoYXBlIgpzaGFwZV90eXBlKgFOGhcKBm9mZnNldCIKc2hhcGVfdHlwZSoBTiIMCgFOEgNpbnQoATACIh4KCnNoYXBlX3R5cGUSBHR5cGUaAjADOgYKBDICAwk=';
 
 interface Slot {
   read(): tf.Tensor;
@@ -70,7 +71,30 @@ const centeredRmsProp = (ctx: KernelContext, [v, mg, ms, mom]: Slot[]): void => 
   v!.write(tf.sub(v!.read(), momNew));
 };
 
+// TF: offset[i][d] = sum of shape[j][d] for j < i along concat_dim d, 0 elsewhere.
+const concatOffset: KernelSpec = {
+  compute: (ctx) => {
+    const n = ctx.numInputs - 1;
+    const shapes = Array.from({ length: n }, (_, i) => ctx.ints(i + 1));
+    const rank = shapes[0]!.length;
+    const axis = ctx.ints(0)[0] as number;
+    const d = axis < 0 ? axis + rank : axis;
+    if (d < 0 || d >= rank) throw new InvalidArgumentError(`Concat dim is out of range: ${axis} vs. ${rank}`);
+    const dtype = ctx.dtype(1);
+    let at = 0;
+    return shapes.map((s, i) => {
+      if (s.length !== rank) throw new InvalidArgumentError(`input ${i} should contain ${rank} elements, but got ${s.length}`);
+      const off = new Array<number>(rank).fill(0);
+      off[d] = at;
+      at += s[d] as number;
+      const data = dtype === 'int64' ? BigInt64Array.from(off.map(BigInt)) : Int32Array.from(off);
+      return { kind: 'host', value: { dtype, shape: [rank], data } } as RuntimeTensor;
+    });
+  },
+};
+
 const KERNELS: Record<string, KernelSpec> = {
+  ConcatOffset: concatOffset,
   ApplyAdagrad: applyKernel(2, false, adagrad),
   ResourceApplyAdagrad: applyKernel(2, true, adagrad),
   ApplyCenteredRMSProp: applyKernel(4, false, centeredRmsProp),
