@@ -103,6 +103,23 @@ function loadCases(): Case[] {
       out.push({ id: `${name}/${b}`, graph, io, batch: b, feed: benchInput(shape) });
     }
   }
+  // A chain of 100 AddV2 on 4 floats (built here, not by TF): per-node cost of the executor.
+  const n = 100;
+  let text = 'node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } attr { key: "shape" value { shape { dim { size: 4 } } } } }\n';
+  for (let i = 1; i <= n; i++) {
+    const inp = i === 1 ? 'x' : `a${i - 1}`;
+    text += `node { name: "a${i}" op: "AddV2" input: "${inp}" input: "${inp}" attr { key: "T" value { type: DT_FLOAT } } }\n`;
+  }
+  text += 'versions { producer: 2474 }\n';
+  const feed = benchInput([4]);
+  const want = Array.from(feed.data as Float32Array, (v) => v * 2 ** n);
+  out.push({
+    id: `chain/${n}`,
+    graph: readGraphDef(text, { source: 'chain' }),
+    io: { graph: 'chain', input: 'x:0', output: `a${n}:0`, item_shape: null, outputs: { '4': { shape: [4], value: want } } },
+    batch: 4,
+    feed,
+  });
   return out;
 }
 
@@ -119,12 +136,14 @@ function stats(xs: number[]): Stats {
 }
 
 /** Runs `fn` for warmup, then times it until both the minimum count and the time budget are reached. */
-async function timeIt(fn: () => Promise<unknown>, quick: boolean, onEach?: (ms: number) => void): Promise<number[]> {
+async function timeIt(fn: () => Promise<unknown>, quick: boolean, hooks: { onStart?: () => void; onEach?: (ms: number) => void } = {}): Promise<number[]> {
   const [warmup, minRuns, maxRuns, budget] = quick ? [3, 10, 300, 1000] : [20, 30, 5000, 5000];
+  const onEach = hooks.onEach;
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
   const start = performance.now();
   while (times.length < maxRuns && (times.length < minRuns || performance.now() - start < budget)) {
+    hooks.onStart?.();
     const t0 = performance.now();
     await fn();
     const ms = performance.now() - t0;
@@ -174,18 +193,17 @@ class KernelTimer {
     this.byOp.set(op, (this.byOp.get(op) ?? 0) + ms);
   }
 
+  /** Per-op kernel time since the last call (and resets it). */
+  takeOps(): Map<string, number> {
+    const m = new Map(this.byOp);
+    this.byOp.clear();
+    return m;
+  }
+
   take(): number {
     const t = this.total;
     this.total = 0;
     return t;
-  }
-
-  perOp(): Map<string, number> {
-    return this.byOp;
-  }
-
-  resetPerOp(): void {
-    this.byOp.clear();
   }
 
   unwrapAll(): void {
@@ -234,28 +252,39 @@ async function benchCase(c: Case, backend: string, quick: boolean): Promise<Resu
   const overheads: number[] = [];
   const fractions: number[] = [];
   const kernels: number[] = [];
+  const opTimes = new Map<string, number[]>();
   try {
     await s2.run(fetch, feeds);
-    timer.take();
-    timer.resetPerOp();
     await timeIt(
       async () => {
         await s2.run(fetch, feeds);
       },
       quick,
-      (ms) => {
-        const k = timer.take();
-        kernels.push(k);
-        overheads.push(ms - k);
-        fractions.push((ms - k) / ms);
+      {
+        // Discard what the warmup runs accumulated.
+        onStart: () => {
+          timer.take();
+          timer.takeOps();
+        },
+        onEach: (ms) => {
+          const k = timer.take();
+          for (const [op, t] of timer.takeOps()) {
+            let a = opTimes.get(op);
+            if (a === undefined) opTimes.set(op, (a = []));
+            a.push(t);
+          }
+          kernels.push(k);
+          overheads.push(ms - k);
+          fractions.push((ms - k) / ms);
+        },
       },
     );
   } finally {
     s2.close();
     timer.unwrapAll();
   }
-  const runsTimed = kernels.length;
-  const perOp = [...timer.perOp().entries()].map(([op, ms]) => [op, ms / runsTimed] as [string, number]).sort((a, b) => b[1] - a[1]);
+  // Medians per op type (means are ruined by descheduling on a loaded machine).
+  const perOp = [...opTimes.entries()].map(([op, ms]) => [op, stats(ms).median] as [string, number]).sort((a, b) => b[1] - a[1]);
   return {
     id: c.id,
     backend,
@@ -341,17 +370,25 @@ async function main(): Promise<void> {
   process.stderr.write('\r' + ' '.repeat(40) + '\r');
 
   let tf: TfResult | undefined;
+  let tf1: TfResult | undefined;
   if (args.tf) {
     process.stderr.write('TensorFlow (bench/runtime_tf.py) ...\r');
     const r = runTf(args.quick, args.tfThreads);
     process.stderr.write(' '.repeat(40) + '\r');
     if (typeof r === 'string') console.log(`TensorFlow: not measured (${r})\n`);
     else tf = r;
+    // tfjs runs on one thread: also time TF on one thread for a like-for-like ratio.
+    if (tf !== undefined && args.tfThreads !== 1) {
+      process.stderr.write('TensorFlow, 1 thread ...\r');
+      const r1 = runTf(args.quick, 1);
+      process.stderr.write(' '.repeat(40) + '\r');
+      if (typeof r1 !== 'string') tf1 = r1;
+    }
   }
 
   // Table.
-  const head = ['case', 'backend', 'median ms', 'p90 ms', 'runs', 'max|diff|', 'TF med ms', 'TF p90 ms', 'ours/TF'];
-  const widths = [8, 8, 10, 10, 6, 10, 10, 10, 8];
+  const head = ['case', 'backend', 'median ms', 'p90 ms', 'runs', 'max|diff|', 'TF med ms', 'TF p90 ms', 'ours/TF', 'TF1 med', 'ours/TF1'];
+  const widths = [9, 8, 10, 10, 6, 10, 10, 10, 8, 10, 8];
   const line = (cols: string[]): string => cols.map((c, i) => (i < 2 ? c.padEnd(widths[i] as number) : pad(c, widths[i] as number))).join('  ');
   console.log(line(head));
   console.log(line(widths.map((w) => '-'.repeat(w))));
@@ -368,21 +405,28 @@ async function main(): Promise<void> {
         t ? f(t.median_ms) : '-',
         t ? f(t.p90_ms) : '-',
         t ? f(r.run.median / t.median_ms, 2) + 'x' : '-',
+        tf1?.cases[r.id] ? f(tf1.cases[r.id]!.median_ms) : '-',
+        tf1?.cases[r.id] ? f(r.run.median / tf1.cases[r.id]!.median_ms, 2) + 'x' : '-',
       ]),
     );
   }
-  if (tf) console.log(`\nTensorFlow ${tf.tf_version}, ${tf.threads === 0 ? 'default threads (all cores)' : `${tf.threads} thread(s)`}; tfjs cpu/wasm run single-threaded.`);
+  if (tf) console.log(`\nTF = TensorFlow ${tf.tf_version} session.run, ${tf.threads === 0 ? 'default threads (all cores)' : `${tf.threads} thread(s)`}; TF1 = one intra/inter-op thread. tfjs cpu/wasm run single-threaded.`);
 
   // Overhead.
   console.log('\nExecutor overhead (time outside kernels per run; kernels timed through registerKernel wrappers):');
-  console.log(line(['case', 'backend', 'run ms', 'kernels ms', 'overhead', 'ovh ms', '', '', '']).trimEnd());
+  console.log(line(['case', 'backend', 'run ms', 'kernels ms', 'overhead', 'ovh ms', 'Const ms', 'ovh+Const', '', '', '']).trimEnd());
   for (const r of results) {
     const runMs = r.kernelMs + r.overheadMs;
-    console.log(line([r.id, r.backend, f(runMs), f(r.kernelMs), `${(r.overheadFraction * 100).toFixed(1)}%`, f(r.overheadMs), '', '', '']).trimEnd());
+    const constMs = r.perOp.find(([op]) => op === 'Const')?.[1] ?? 0;
+    console.log(line([r.id, r.backend, f(runMs), f(r.kernelMs), `${(r.overheadFraction * 100).toFixed(1)}%`, f(r.overheadMs), f(constMs), `${(((r.overheadMs + constMs) / runMs) * 100).toFixed(1)}%`, '', '', '']).trimEnd());
   }
   for (const r of results.filter((x) => x.id === 'cnn/1' || x.id === 'tiny/4')) {
     const top = r.perOp.slice(0, 8).map(([op, ms]) => `${op} ${f(ms)}`).join(', ');
-    console.log(`  ${r.id} ${r.backend} kernel ms per run by op: ${top}`);
+    console.log(`  ${r.id} ${r.backend} kernel ms per run by op (medians): ${top}`);
+  }
+  for (const r of results.filter((x) => x.id.startsWith('chain/'))) {
+    const nodes = Number(r.id.split('/')[1]) + 1;
+    console.log(`  ${r.id} ${r.backend}: ${f(r.run.median * 1000, 1)} us per run = ${f((r.run.median * 1000) / nodes, 2)} us per node, of which kernels ${f((r.kernelMs * 1000) / nodes, 2)} us`);
   }
   for (const r of results.filter((x) => x.noFetch !== undefined)) {
     const nf = r.noFetch as Stats;
@@ -401,14 +445,18 @@ async function main(): Promise<void> {
   for (const r of results.filter((x) => x.id.startsWith('cnn/') && x.backend === 'wasm')) {
     const t = tf?.cases[r.id];
     if (t === undefined) console.log(`  [----] wasm CNN within 3x of TF: ${r.id} not compared (TensorFlow not measured)`);
-    else console.log(`  [${verdict(r.run.median <= 3 * t.median_ms)}] wasm CNN within 3x of TF: ${r.id} ${f(r.run.median / t.median_ms, 2)}x (${f(r.run.median)} vs ${f(t.median_ms)} ms)`);
+    else {
+      const t1 = tf1?.cases[r.id];
+      const one = t1 ? `; vs TF on 1 thread ${f(r.run.median / t1.median_ms, 2)}x (${f(t1.median_ms)} ms)` : '';
+      console.log(`  [${verdict(r.run.median <= 3 * t.median_ms)}] wasm CNN within 3x of TF: ${r.id} ${f(r.run.median / t.median_ms, 2)}x (${f(r.run.median)} vs ${f(t.median_ms)} ms)${one}`);
+    }
   }
   if (!backends.includes('wasm')) console.log('  [----] wasm CNN within 3x of TF: wasm backend not available');
   const bad = results.filter((r) => !(r.maxAbsDiff <= 1e-4));
   if (bad.length > 0) console.log(`\nWARNING: outputs differ from TensorFlow's recorded outputs: ${bad.map((r) => `${r.id} ${r.backend} ${r.maxAbsDiff}`).join(', ')}`);
 
   if (args.json !== undefined) {
-    writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, quick: args.quick, results, tf: tf ?? null }, null, 1) + '\n');
+    writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, quick: args.quick, results, tf: tf ?? null, tf1: tf1 ?? null }, null, 1) + '\n');
     console.log(`\nwrote ${args.json}`);
   }
 }
