@@ -19,7 +19,9 @@ import {
   OpListSchema,
   decodeProto,
   type AttrValue,
+  type GraphDef,
   type NodeDef,
+  type OpList,
   type OpDef,
   type OpDef_ArgDef,
 } from '../proto/index.js';
@@ -347,6 +349,41 @@ export function validateNodeDef(node: NodeDef, opDef: OpDef = requireOpDef(node.
       throw new InvalidArgumentError(`Non-control input '${s}' after control input in NodeDef: ${where}`);
     }
   }
+}
+
+/**
+ * `meta_graph.stripped_op_list_for_graph`: the registered OpDefs of every op type used by the graph's
+ * nodes and by the library functions they reach (a node whose op is a function, or the `f` of a
+ * `PartitionedCall` / `StatefulPartitionedCall`; like TF, other func attrs such as `If` branches are
+ * not followed), sorted by name; unregistered types and function names are skipped.
+ */
+export function strippedOpList(graphDef: GraphDef): OpList {
+  const functions = new Map((graphDef.library?.function ?? []).map((f) => [f.signature?.name ?? '', f]));
+  const used = new Set<string>();
+  const todo: NodeDef[][] = [];
+  const mark = (op: string): void => {
+    if (!used.has(op)) {
+      const f = functions.get(op);
+      if (f !== undefined) todo.push(f.nodeDef);
+    }
+    used.add(op);
+  };
+  const visit = (n: NodeDef): void => {
+    mark(n.op);
+    if (n.op === 'PartitionedCall' || n.op === 'StatefulPartitionedCall') {
+      const f = n.attr['f'];
+      mark(f?.value.case === 'func' ? f.value.value.name : '');
+    }
+  };
+  graphDef.node.forEach(visit);
+  for (let body = todo.pop(); body !== undefined; body = todo.pop()) body.forEach(visit);
+  const op: OpDef[] = [];
+  for (const name of [...used].sort()) {
+    if (functions.has(name)) continue;
+    const d = getOpDef(name);
+    if (d !== undefined) op.push(clone(OpDefSchema, d));
+  }
+  return create(OpListSchema, { op });
 }
 
 /** A fresh NodeDef with the given fields (convenience for tests and custom-op users). */

@@ -137,3 +137,29 @@ describe('op registry', () => {
     assert.throws(() => applyOp(g, 'Assign', { ref: x, value: x }), { message: /requires that input 'ref' be a mutable tensor/ });
   });
 });
+
+describe('strippedOpList equals the stripped_op_list TF wrote', () => {
+  it('for every TF-written .meta and saved_model.pb fixture', async () => {
+    const { readFileSync, readdirSync, existsSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { MetaGraphDefSchema, SavedModelSchema } = await import('../../src/proto/index.js');
+    const { strippedOpList } = await import('../../src/graph/op-registry.js');
+    const { fixture } = await import('../helpers/paths.js');
+    const metas: { file: string; m: import('../../src/proto/index.js').MetaGraphDef }[] = [];
+    for (const f of readdirSync(fixture('graphs')).filter((x) => x.endsWith('.meta'))) {
+      metas.push({ file: f, m: decodeProto(MetaGraphDefSchema, readFileSync(fixture('graphs', f))) });
+    }
+    for (const d of readdirSync(fixture('saved-models'))) {
+      const p = join(fixture('saved-models'), d, 'saved_model.pb');
+      if (!existsSync(p)) continue;
+      for (const m of decodeProto(SavedModelSchema, readFileSync(p)).metaGraphs) metas.push({ file: `${d}/saved_model.pb`, m });
+    }
+    assert.ok(metas.length >= 5);
+    for (const { file, m } of metas) {
+      const ours = strippedOpList(m.graphDef!);
+      const theirs = m.metaInfoDef!.strippedOpList!;
+      assert.deepEqual(ours.op.map((o) => o.name), theirs.op.map((o) => o.name), file);
+      assert.deepEqual(encodeProto(OpListSchema, ours), encodeProto(OpListSchema, theirs), file);
+    }
+  });
+});
