@@ -41,6 +41,15 @@ export class PhiloxRandom {
     this.counter[3] = Number(s2 >> 32n);
   }
 
+  /** A generator with an explicit counter (4 x uint32) and key (2 x uint32). */
+  static fromState(counter: ArrayLike<number>, key: ArrayLike<number>): PhiloxRandom {
+    const p = new PhiloxRandom(0n, 0n);
+    for (let i = 0; i < 4; i++) p.counter[i] = counter[i]! >>> 0;
+    p.key[0] = key[0]! >>> 0;
+    p.key[1] = key[1]! >>> 0;
+    return p;
+  }
+
   /** A copy with the same state. */
   clone(): PhiloxRandom {
     const p = new PhiloxRandom(0n, 0n);
@@ -170,4 +179,19 @@ export class GuardedPhilox {
     this.gen.skip(BigInt(outputCount) * BigInt(multiplier));
     return local;
   }
+}
+
+/**
+ * TF's stateless seed scrambling (`GenerateKey` / `StatelessRandomGetKeyCounter` for Philox): the
+ * seed pair becomes a counter; one Philox call under a fixed key gives the key (mix[0..1]) and the
+ * counter (0, 0, mix[2], mix[3]).
+ */
+export function statelessKey(seed0: bigint, seed1: bigint): { key: [number, number]; counter: [number, number, number, number] } {
+  const s0 = BigInt.asUintN(64, seed0);
+  const s1 = BigInt.asUintN(64, seed1);
+  const mix = PhiloxRandom.fromState(
+    [Number(s0 & 0xffffffffn), Number(s0 >> 32n), Number(s1 & 0xffffffffn), Number(s1 >> 32n)],
+    [0x3ec8f720, 0x02461e29],
+  ).next();
+  return { key: [mix[0]!, mix[1]!], counter: [0, 0, mix[2]!, mix[3]!] };
 }

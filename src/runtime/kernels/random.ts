@@ -13,8 +13,9 @@ import {
   boxMullerDouble,
   boxMullerFloat,
   GuardedPhilox,
+  PhiloxRandom,
+  statelessKey,
   SingleSampleAdapter,
-  type PhiloxRandom,
   uint16ToBfloat16Value,
   uint16ToHalfValue,
   uint32ToFloat,
@@ -67,8 +68,15 @@ function randomOp(kind: 'uniform' | 'normal' | 'truncated') {
   return (ctx: KernelContext): RuntimeTensor => {
     const shape = ctx.ints(0);
     const dtype = ctx.attrs.type('dtype');
+    const base = generator(ctx).reserve(sizeOf(shape), 256);
+    return sample(kind, dtype, shape, base);
+  };
+}
+
+/** Fills `shape` from the generator `base` like TF's FillPhiloxRandom for the distribution. */
+function sample(kind: 'uniform' | 'normal' | 'truncated', dtype: DType, shape: number[], base: PhiloxRandom): RuntimeTensor {
+  {
     const n = sizeOf(shape);
-    const base = generator(ctx).reserve(n, 256);
     let vals: Float64Array;
     if (kind === 'truncated') {
       vals = new Float64Array(n);
@@ -95,7 +103,50 @@ function randomOp(kind: 'uniform' | 'normal' | 'truncated') {
       vals = fillGroups(base, n, kind === 'uniform' ? uniformDraw(dtype) : normalDraw(dtype));
     }
     return output(dtype, shape, vals);
+  }
+}
+
+function seedPair(ctx: KernelContext, i: number): [bigint, bigint] {
+  const v = ctx.host(i);
+  const d = v.data as ArrayLike<number | bigint>;
+  if (d.length !== 2) throw new InvalidArgumentError(`seed must have shape [2], not [${v.shape.join(',')}]`);
+  return [BigInt(d[0]!), BigInt(d[1]!)];
+}
+
+/** V1 stateless ops: (shape, seed) -> samples; the seed pair is scrambled into a key, counter 0. */
+function statelessV1(kind: 'uniform' | 'normal' | 'truncated') {
+  return (ctx: KernelContext): RuntimeTensor => {
+    const [s0, s1] = seedPair(ctx, 1);
+    const { key, counter } = statelessKey(s0, s1);
+    return sample(kind, ctx.attrs.type('dtype'), ctx.ints(0), PhiloxRandom.fromState(counter, key));
   };
+}
+
+/** The (key, counter) inputs of the V2 stateless ops as a generator (Philox; alg 1 or 3 = auto on CPU). */
+function v2Generator(ctx: KernelContext, keyIdx: number): PhiloxRandom {
+  const alg = ctx.ints(keyIdx + 2)[0]!;
+  if (alg !== 1 && alg !== 3) throw new InvalidArgumentError(`Unsupported algorithm id: ${alg}`);
+  const key = (ctx.host(keyIdx).data as BigUint64Array)[0]!;
+  const ctr = ctx.host(keyIdx + 1).data as BigUint64Array;
+  const c0 = BigInt.asUintN(64, ctr[0]!);
+  const c1 = BigInt.asUintN(64, ctr[1] ?? 0n);
+  return PhiloxRandom.fromState(
+    [Number(c0 & 0xffffffffn), Number(c0 >> 32n), Number(c1 & 0xffffffffn), Number(c1 >> 32n)],
+    [Number(BigInt.asUintN(64, key) & 0xffffffffn), Number(BigInt.asUintN(64, key) >> 32n)],
+  );
+}
+
+function statelessV2(kind: 'uniform' | 'normal' | 'truncated') {
+  return (ctx: KernelContext): RuntimeTensor => sample(kind, ctx.attrs.type('dtype'), ctx.ints(0), v2Generator(ctx, 1));
+}
+
+function getKeyCounter(ctx: KernelContext): RuntimeTensor[] {
+  const [s0, s1] = seedPair(ctx, 0);
+  const { key: [k0, k1], counter: c } = statelessKey(s0, s1);
+  return [
+    hostOut({ dtype: 'uint64', shape: [1], data: BigUint64Array.of(BigInt(k0) | (BigInt(k1) << 32n)) }),
+    hostOut({ dtype: 'uint64', shape: [2], data: BigUint64Array.of(BigInt(c[0]) | (BigInt(c[1]) << 32n), BigInt(c[2]) | (BigInt(c[3]) << 32n)) }),
+  ];
 }
 
 function randomUniformInt(ctx: KernelContext): RuntimeTensor {
@@ -138,4 +189,12 @@ export const randomKernels: KernelTable = {
   RandomStandardNormal: randomOp('normal'),
   TruncatedNormal: randomOp('truncated'),
   RandomUniformInt: randomUniformInt,
+  StatelessRandomUniform: statelessV1('uniform'),
+  StatelessRandomNormal: statelessV1('normal'),
+  StatelessTruncatedNormal: statelessV1('truncated'),
+  StatelessRandomGetKeyCounter: getKeyCounter,
+  StatelessRandomGetKeyCounterAlg: (ctx) => [...getKeyCounter(ctx), hostOut({ dtype: 'int32', shape: [], data: Int32Array.of(1) })],
+  StatelessRandomUniformV2: statelessV2('uniform'),
+  StatelessRandomNormalV2: statelessV2('normal'),
+  StatelessTruncatedNormalV2: statelessV2('truncated'),
 };
