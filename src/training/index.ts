@@ -23,17 +23,17 @@
  * await writeGraph(frozen, 'out', 'frozen.pb', { asText: false, store });
  * ```
  */
+export { prependNameScope, stripNameScope } from './names.js';
 export {
   Saver,
   opListToDict,
-  prependNameScope,
   saveSliceSpec,
   setCpu0,
-  stripNameScope,
   type SaveSliceInfo,
   type Saveable,
   type SaverOptions,
   type SaverRestoreOptions,
+  type SaverExportMetaGraphOptions,
   type SaverSaveOptions,
   type SlicedVariable,
 } from './saver.js';
@@ -42,14 +42,11 @@ export {
   VARIABLE_COLLECTIONS,
   createMetaGraphDef,
   exportMetaGraph,
-  importMetaGraph,
-  importScopedMetaGraph,
   readMetaGraphDef,
   strippedOpListForGraph,
   type ExportMetaGraphOptions,
-  type ImportMetaGraphOptions,
-  type ImportedMetaGraph,
 } from './meta-graph.js';
+export { importMetaGraph, importScopedMetaGraph, type ImportMetaGraphOptions, type ImportedMetaGraph } from './import-meta-graph.js';
 export {
   convertVariablesToConstants,
   extractSubGraph,

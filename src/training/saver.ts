@@ -27,6 +27,7 @@ import {
   TrackableObjectGraphSchema,
   decodeProto,
   printTextProto,
+  type MetaGraphDef,
   type SaverDef,
 } from '../proto/index.js';
 import { BundleReader } from '../bundle/bundle-reader.js';
@@ -53,6 +54,8 @@ import { constant, group, identity, placeholderWithDefault } from '../graph/ops/
 import { reshape, shape as shapeOp, stack } from '../graph/ops/array.js';
 import { select } from '../graph/ops/math.js';
 import type { Session } from '../runtime/session.js';
+import { exportMetaGraph } from './meta-graph.js';
+import { prependNameScope, stripNameScope } from './names.js';
 import type { TensorValue } from '../tensor/tensor-value.js';
 import { utf8Decode, utf8Encode } from '../util/bytes.js';
 
@@ -145,18 +148,22 @@ export interface SaverRestoreOptions {
   store?: FileStore;
 }
 
-/**
- * Writes the `.meta` file for {@link Saver.save}. Set by `meta-graph.ts` (which imports this module)
- * to avoid an import cycle.
- * @internal
- */
-export let writeMetaGraphHook:
-  | ((graph: Graph, saverDef: SaverDef | undefined, path: string, store: WritableFileStore, stripDefaultAttrs: boolean) => Promise<void>)
-  | undefined;
-
-/** @internal */
-export function setWriteMetaGraphHook(hook: typeof writeMetaGraphHook): void {
-  writeMetaGraphHook = hook;
+/** Options of {@link Saver.exportMetaGraph} (a subset of `exportMetaGraph`'s). */
+export interface SaverExportMetaGraphOptions {
+  /** Write the MetaGraphDef here. */
+  filename?: string;
+  /** Store for `filename`. */
+  store?: WritableFileStore;
+  /** Text instead of binary. */
+  asText?: boolean;
+  /** Only these collections. */
+  collectionList?: readonly string[];
+  /** Export only this scope. */
+  exportScope?: string;
+  /** Blank devices. */
+  clearDevices?: boolean;
+  /** Strip default-valued attrs. */
+  stripDefaultAttrs?: boolean;
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -494,23 +501,6 @@ function buildInternal(g: Graph, names: Map<string, Saveable | readonly Saveable
 // -----------------------------------------------------------------------------------------------
 // Saver
 
-/** Python's `ops.prepend_name_scope(name, import_scope)`. */
-export function prependNameScope(name: string, importScope: string | undefined): string {
-  if (!importScope) return name;
-  const scope = importScope.endsWith('/') ? importScope.slice(0, -1) : importScope;
-  const m = /^(\^|loc:@|)(.*)$/s.exec(name) as RegExpExecArray;
-  return `${m[1]}${scope}/${m[2]}`;
-}
-
-/** Python's `ops.strip_name_scope(name, export_scope)`. */
-export function stripNameScope(name: string, exportScope: string | undefined): string {
-  if (!exportScope) return name;
-  const scope = exportScope.endsWith('/') ? exportScope : `${exportScope}/`;
-  const m = /^(\^|loc:@|)(.*)$/s.exec(name) as RegExpExecArray;
-  const rest = m[2] as string;
-  return rest.startsWith(scope) ? `${m[1]}${rest.slice(scope.length)}` : name;
-}
-
 function wrapRestoreError(e: TFError, verbiage: string): TFError {
   const msg =
     `Restoring from checkpoint failed. This is most likely due to ${verbiage} from the checkpoint. ` +
@@ -679,6 +669,14 @@ export class Saver {
     return this._last.map(([p]) => p);
   }
 
+  /**
+   * `Saver.export_meta_graph(filename, ...)`: the graph's MetaGraphDef with this saver's SaverDef,
+   * written to `filename` when given.
+   */
+  async exportMetaGraph(options: SaverExportMetaGraphOptions = {}): Promise<MetaGraphDef> {
+    return exportMetaGraph(this.graph, { ...options, ...(this.saverDef === undefined ? {} : { saverDef: this.saverDef }) });
+  }
+
   /** `set_last_checkpoints`: these paths get timestamp +Infinity (never deleted by retention). */
   setLastCheckpoints(paths: readonly string[]): void {
     this._last = paths.map((p) => [p, Infinity]);
@@ -820,9 +818,11 @@ export class Saver {
     }
     if (options.writeMetaGraph ?? true) {
       const w = writable(store, 'Saver.save (writing the .meta)');
-      const hook = writeMetaGraphHook;
-      if (hook === undefined) throw new FailedPreconditionError('Saver.save: meta graph writer not loaded (import from training/index.js)');
-      await hook(this.graph, this.saverDef, metaGraphFilename(checkpointFile, options.metaGraphSuffix ?? 'meta'), w, options.stripDefaultAttrs ?? false);
+      await this.exportMetaGraph({
+        filename: metaGraphFilename(checkpointFile, options.metaGraphSuffix ?? 'meta'),
+        store: w,
+        stripDefaultAttrs: options.stripDefaultAttrs ?? false,
+      });
     }
     return this._isEmpty ? null : modelCheckpointPath;
   }
