@@ -7,30 +7,32 @@
  * {@link ensureTrainingOps} (called by the optimizers that need them), never on import.
  * TODO(lead): move into `graph/ops/op-defs.generated.ts` and `runtime/kernels/variables.ts`.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { OpListSchema, decodeProto } from '../../proto/index.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { getOpDef, registerOp } from '../../graph/op-registry.js';
 import { getKernel, registerKernel, type KernelContext, type KernelSpec } from '../../runtime/kernel-registry.js';
-import { fromTf, type RuntimeTensor } from '../../runtime/runtime-tensor.js';
+import { hostTensor, tfToHostSync, type RuntimeTensor } from '../../runtime/runtime-tensor.js';
 
 /** OpList of ApplyAdagrad, ResourceApplyAdagrad, ApplyCenteredRMSProp, ResourceApplyCenteredRMSProp, InvertPermutation, ConcatOffset (TF 2.21). */
 const OPS_B64 =
   'CqIBCgxBcHBseUFkYWdyYWQSCwoDdmFyIgFUgAEBEg0KBWFjY3VtIgFUgAEBEgcKAmxyIgFUEgkKBGdyYWQiAVQaCwoDb3V0IgFUgAEBIiIKAVQSBHR5cGU6FwoVMhMBAgMEBQYICQsMDQ4PEBESExYXIhcKC3VzZV9sb2NraW5nEgRib29sGgIoACIYCgx1cGRhdGVfc2xvdHMSBGJvb2waAigBCpgBChRSZXNvdXJjZUFwcGx5QWRhZ3JhZBIHCgN2YXIYFBIJCgVhY2N1bRgUEgcKAmxyIgFUEgkKBGdyYWQiAVQiIgoBVBIEdHlwZToXChUyEwECAwQFBggJCwwNDg8QERITFhciFwoLdXNlX2xvY2tpbmcSBGJvb2waAigAIhgKDHVwZGF0ZV9zbG90cxIEYm9vbBoCKAGIAQEKzQEKFEFwcGx5Q2VudGVyZWRSTVNQcm9wEgsKA3ZhciIBVIABARIKCgJtZyIBVIABARIKCgJtcyIBVIABARILCgNtb20iAVSAAQESBwoCbHIiAVQSCAoDcmhvIgFUEg0KCG1vbWVudHVtIgFUEgwKB2Vwc2lsb24iAVQSCQoEZ3JhZCIBVBoLCgNvdXQiAVSAAQEiIgoBVBIEdHlwZToXChUyEwECAwQFBggJCwwNDg8QERITFhciFwoLdXNlX2xvY2tpbmcSBGJvb2waAigACrsBChxSZXNvdXJjZUFwcGx5Q2VudGVyZWRSTVNQcm9wEgcKA3ZhchgUEgYKAm1nGBQSBgoCbXMYFBIHCgNtb20YFBIHCgJsciIBVBIICgNyaG8iAVQSDQoIbW9tZW50dW0iAVQSDAoHZXBzaWxvbiIBVBIJCgRncmFkIgFUIiIKAVQSBHR5cGU6FwoVMhMBAgMEBQYICQsMDQ4PEBESExYXIhcKC3VzZV9sb2NraW5nEgRib29sGgIoAIgBAQo6ChFJbnZlcnRQZXJtdXRhdGlvbhIGCgF4IgFUGgYKAXkiAVQiFQoBVBIEdHlwZRoCMAM6BgoEMgIDCQp9CgxDb25jYXRPZmZzZXQSDgoKY29uY2F0X2RpbRgDEhYKBXNoYXBlIgpzaGFwZV90eXBlKgFOGhcKBm9mZnNldCIKc2hhcGVfdHlwZSoBTiIMCgFOEgNpbnQoATACIh4KCnNoYXBlX3R5cGUSBHR5cGUaAjADOgYKBDICAwk=';
 
+/** Host-side read/write access to a variable given as a ref or a resource handle (float32 only). */
 interface Slot {
-  read(): tf.Tensor;
-  write(t: tf.Tensor): void;
+  read(): Float32Array;
+  write(v: Float32Array): void;
 }
 
 function slotOf(ctx: KernelContext, i: number): Slot {
   const v = ctx.input(i);
-  const asTf = (r: RuntimeTensor): tf.Tensor => {
-    if (r.kind !== 'tf') throw new InvalidArgumentError(`${ctx.op} (node ${ctx.nodeName}): optimizer ops support float32 variables only`);
-    return r.tensor;
+  const toHost = (r: RuntimeTensor): Float32Array => {
+    const hv = r.kind === 'tf' ? tfToHostSync(r.tensor, r.dtype) : r.kind === 'host' ? r.value : undefined;
+    if (hv === undefined || hv.dtype !== 'float32') throw new InvalidArgumentError(`${ctx.op} (node ${ctx.nodeName}): optimizer ops support float32 variables only`);
+    return hv.data as Float32Array;
   };
-  if (v.kind === 'ref') return { read: () => asTf(ctx.resources.readRef(v.ref)), write: (t) => ctx.resources.assignRef(v.ref, fromTf(t), false) };
-  if (v.kind === 'resource') return { read: () => asTf(ctx.resources.readVariable(v.handle)), write: (t) => ctx.resources.assignVariable(v.handle, fromTf(t)) };
+  const shape = (): number[] => ctx.shape(ctx.numInputs - 1);
+  if (v.kind === 'ref') return { read: () => toHost(ctx.resources.readRef(v.ref)), write: (d) => ctx.resources.assignRef(v.ref, hostTensor('float32', shape(), d), false) };
+  if (v.kind === 'resource') return { read: () => toHost(ctx.resources.readVariable(v.handle)), write: (d) => ctx.resources.assignVariable(v.handle, hostTensor('float32', shape(), d)) };
   throw new InvalidArgumentError(`${ctx.op} (node ${ctx.nodeName}): input ${i} must be a variable`);
 }
 
@@ -44,31 +46,47 @@ function applyKernel(numSlots: number, resource: boolean, f: (ctx: KernelContext
   };
 }
 
-// TF: accum += grad^2 (when update_slots); var -= lr * grad / sqrt(accum)
+function floats(ctx: KernelContext, i: number): Float32Array {
+  const hv = ctx.host(i);
+  if (hv.dtype !== 'float32') throw new InvalidArgumentError(`${ctx.op} (node ${ctx.nodeName}): input ${i} must be float32, got ${hv.dtype}`);
+  return hv.data as Float32Array;
+}
+
+// TF: accum += grad^2 (when update_slots); var -= lr * grad / sqrt(accum)   (float32 per element)
 const adagrad = (ctx: KernelContext, [v, acc]: Slot[]): void => {
-  const lr = ctx.tf(2);
-  const g = ctx.tf(3);
-  let a = acc!.read();
-  if (ctx.attrs.bool('update_slots', true)) {
-    a = tf.add(a, tf.square(g));
-    acc!.write(a);
+  const lr = floats(ctx, 2)[0] as number;
+  const g = floats(ctx, 3);
+  const a = Float32Array.from(acc!.read());
+  const w = Float32Array.from(v!.read());
+  const update = ctx.attrs.bool('update_slots', true);
+  const f = Math.fround;
+  for (let i = 0; i < w.length; i++) {
+    const gi = g[i] as number;
+    if (update) a[i] = f((a[i] as number) + f(gi * gi));
+    w[i] = f((w[i] as number) - f(f(lr * gi) / f(Math.sqrt(a[i] as number))));
   }
-  v!.write(tf.sub(v!.read(), tf.mul(tf.mul(lr, g), tf.rsqrt(a))));
+  if (update) acc!.write(a);
+  v!.write(w);
 };
 
-// TF: ms = ms + (g^2 - ms)(1 - rho); mg = mg + (g - mg)(1 - rho);
+// TF: ms += (g^2 - ms)(1 - rho); mg += (g - mg)(1 - rho);
 //     mom = mom * momentum + lr * g / sqrt(ms - mg^2 + eps); var -= mom
 const centeredRmsProp = (ctx: KernelContext, [v, mg, ms, mom]: Slot[]): void => {
-  const lr = ctx.tf(4); const rho = ctx.tf(5); const momentum = ctx.tf(6); const eps = ctx.tf(7); const g = ctx.tf(8);
-  const oneMinusRho = tf.sub(1, rho);
-  const msNew = tf.add(ms!.read(), tf.mul(tf.sub(tf.square(g), ms!.read()), oneMinusRho));
-  const mgNew = tf.add(mg!.read(), tf.mul(tf.sub(g, mg!.read()), oneMinusRho));
-  const denom = tf.add(tf.sub(msNew, tf.square(mgNew)), eps);
-  const momNew = tf.add(tf.mul(mom!.read(), momentum), tf.div(tf.mul(lr, g), tf.sqrt(denom)));
-  ms!.write(msNew);
-  mg!.write(mgNew);
-  mom!.write(momNew);
-  v!.write(tf.sub(v!.read(), momNew));
+  const f = Math.fround;
+  const lr = floats(ctx, 4)[0] as number; const rho = floats(ctx, 5)[0] as number;
+  const momentum = floats(ctx, 6)[0] as number; const eps = floats(ctx, 7)[0] as number; const g = floats(ctx, 8);
+  const w = Float32Array.from(v!.read()); const mgv = Float32Array.from(mg!.read());
+  const msv = Float32Array.from(ms!.read()); const mov = Float32Array.from(mom!.read());
+  const omr = f(1 - rho);
+  for (let i = 0; i < w.length; i++) {
+    const gi = g[i] as number;
+    msv[i] = f((msv[i] as number) + f(f(f(gi * gi) - (msv[i] as number)) * omr));
+    mgv[i] = f((mgv[i] as number) + f(f(gi - (mgv[i] as number)) * omr));
+    const denom = f(f((msv[i] as number) - f((mgv[i] as number) * (mgv[i] as number))) + eps);
+    mov[i] = f(f((mov[i] as number) * momentum) + f(f(lr * gi) / f(Math.sqrt(denom))));
+    w[i] = f((w[i] as number) - (mov[i] as number));
+  }
+  ms!.write(msv); mg!.write(mgv); mom!.write(mov); v!.write(w);
 };
 
 // TF: offset[i][d] = sum of shape[j][d] for j < i along concat_dim d, 0 elsewhere.
