@@ -165,3 +165,32 @@ describe('GraphDef I/O', () => {
     }
   });
 });
+
+describe('every TF-written graph in the fixtures imports', () => {
+  it('.meta graph_defs (training graphs: gradients, optimizers, savers) and SavedModel graphs', async () => {
+    const { readdirSync, existsSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { MetaGraphDefSchema, SavedModelSchema, decodeProto } = await import('../../src/proto/index.js');
+    const gds: [string, GraphDef][] = [];
+    for (const f of readdirSync(fixture('graphs')).filter((x) => x.endsWith('.meta'))) {
+      gds.push([f, decodeProto(MetaGraphDefSchema, readFileSync(fixture('graphs', f))).graphDef!]);
+    }
+    for (const d of readdirSync(fixture('saved-models'))) {
+      const p = join(fixture('saved-models'), d, 'saved_model.pb');
+      if (existsSync(p)) for (const m of decodeProto(SavedModelSchema, readFileSync(p)).metaGraphs) gds.push([d, m.graphDef!]);
+    }
+    assert.ok(gds.length >= 5);
+    for (const [name, gd] of gds) {
+      const g = Graph.fromGraphDef(gd);
+      const back = g.toGraphDef();
+      assert.equal(back.node.length, gd.node.length, name);
+      // nodes keep their attrs (defaults were already present in these TF-written graphs)
+      const byName = new Map(back.node.map((n) => [n.name, n]));
+      for (const n of gd.node) {
+        const o = byName.get(n.name)!;
+        assert.deepEqual(o.input, n.input.filter((s) => !s.startsWith('^')).concat(n.input.filter((s) => s.startsWith('^')).sort()), `${name} ${n.name}`);
+        for (const k of Object.keys(n.attr)) assert.ok(equals(AttrValueSchema, o.attr[k]!, n.attr[k]!), `${name} ${n.name}.${k}`);
+      }
+    }
+  });
+});
