@@ -104,3 +104,23 @@ describe('extractSubGraph', () => {
     assert.throws(() => extractSubGraph(gd, ['zz']), { message: 'zz is not in graph' });
   });
 });
+
+describe('convertVariablesToConstants allowlist / denylist', () => {
+  it('freezes only the allowed, not the denied variables', async () => {
+    const dir = fixture('graphs');
+    const io = JSON.parse(readFileSync(join(dir, 'mlp.io.json'), 'utf8')) as Io;
+    const g = new Graph();
+    const saver = await importMetaGraph(g, join(dir, io.meta), { store });
+    const s = new Session(g, { fileStore: store });
+    await saver!.restore(s, join(dir, io.checkpoint));
+    const outputs = Object.keys(io.fetches).map((k) => k.split(':')[0]!);
+    const gd = withoutShapes(g.toGraphDef());
+    const vars = extractSubGraph(gd, outputs).node.filter((n) => n.op === 'VariableV2').map((n) => n.name);
+    assert.ok(vars.length >= 2);
+    const only = await convertVariablesToConstants(s, gd, outputs, { variableNamesAllowlist: [vars[0]!] });
+    assert.deepEqual(only.node.filter((n) => n.op === 'VariableV2').map((n) => n.name), vars.slice(1));
+    const denied = await convertVariablesToConstants(s, gd, outputs, { variableNamesDenylist: [vars[0]!] });
+    assert.deepEqual(denied.node.filter((n) => n.op === 'VariableV2').map((n) => n.name), [vars[0]]);
+  });
+});
+

@@ -266,6 +266,8 @@ describe('Saver retention details', () => {
     const dir = join(tmp, 'resave');
     for (const step of [1, 2, 1]) await saver.save(s, join(dir, 'm'), { globalStep: step, writeMetaGraph: false });
     assert.deepEqual(saver.lastCheckpoints, [join(dir, 'm-2'), join(dir, 'm-1')]);
+    // globalStep given as a tensor name is evaluated in the session (v = [1] -> step 1)
+    assert.equal(await saver.save(s, join(dir, 'n'), { globalStep: 'v/Read/ReadVariableOp:0', writeMetaGraph: false }), join(dir, 'n-1'));
   });
 });
 
