@@ -7,7 +7,12 @@
  * 1e-4 of TF's (Adam: 100 steps; Momentum / RMSProp / Adagrad / GD: 10 steps).
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BundleReader } from '../../src/bundle/bundle-reader.js';
+import { NodeFileStore } from '../../src/io/node/node-file-store.js';
+import { Saver } from '../../src/training/saver.js';
 import { describe, it } from 'node:test';
 import { Graph, GraphKeys } from '../../src/graph/graph.js';
 import { reshape } from '../../src/graph/ops/array.js';
@@ -97,10 +102,12 @@ describe('TF1 optimizers on a small CNN vs TensorFlow 2.21', () => {
         assert.deepEqual(gv.map((v) => v.op.name).sort(), c.checkpoint_keys);
       });
 
-      it(`trains ${c.steps} steps within 1e-4 of TF`, async () => {
+      it(`trains ${c.steps} steps within 1e-4 of TF; the Saver's checkpoint has TF's keys`, async () => {
         const { g, vars, loss, train, init } = build(c);
-        void g;
-        const s = new Session(g);
+        const saver = new Saver(g);
+        const store = new NodeFileStore();
+        const tmp = mkdtempSync(join(tmpdir(), 'tfp-opt-'));
+        const s = new Session(g, { fileStore: store });
         try {
           await s.run(init);
           const feeds = {
@@ -118,8 +125,17 @@ describe('TF1 optimizers on a small CNN vs TensorFlow 2.21', () => {
             const want = flat(c.final[k]);
             want.forEach((w, j) => assert.ok(Math.abs((got[j] as number) - w) <= 1e-4, `${k}[${j}]: ${got[j]} vs TF ${w}`));
           }
+          const prefix = await saver.save(s, join(tmp, 'model'), { globalStep: c.steps });
+          assert.ok(prefix);
+          const reader = await BundleReader.open(store, prefix);
+          try {
+            assert.deepEqual(reader.keys(), c.checkpoint_keys);
+          } finally {
+            await reader.close();
+          }
         } finally {
           s.close();
+          rmSync(tmp, { recursive: true, force: true });
         }
       });
     });
