@@ -47,6 +47,7 @@ import { Output } from '../graph/output.js';
 import { Variable } from '../graph/variable.js';
 import { getOpDef, stripDefaultAttrs as stripNodeDefaults } from '../graph/op-registry.js';
 import { utf8Decode, utf8Encode } from '../util/bytes.js';
+import { dirName } from '../checkpoint/paths.js';
 import { stripNameScope } from './names.js';
 import type { SlicedVariable } from './saver.js';
 
@@ -233,6 +234,9 @@ export async function exportMetaGraph(graph: Graph, options: ExportMetaGraphOpti
     const bytes = options.asText
       ? utf8Encode(printTextProto(MetaGraphDefSchema, meta, { style: 'python' }))
       : encodeProto(MetaGraphDefSchema, meta);
+    // graph_io.write_graph: creates the directory (recursively), then writes atomically.
+    const dir = dirName(options.filename);
+    if (dir !== '') await store.mkdir(dir, { recursive: true });
     await store.writeFile(options.filename, bytes);
   }
   return meta;

@@ -106,8 +106,14 @@ describe('Saver.save / restore', () => {
     await assert.rejects(saver.save(s, join(tmp, 'x', 'checkpoint')), { message: "'latest_filename' collides with 'save_path': 'checkpoint' and '" + join(tmp, 'x', 'checkpoint') + "'" });
     await assert.rejects(saver.save(s, join(tmp, 'x', 'm'), { latestFilename: 'a/b' }), { message: "'latest_filename' must not contain path components" });
     assert.throws(() => new Saver(new Graph()), { message: 'No variables to save' });
-    const empty = new Saver(new Graph(), { allowEmpty: true });
+    const eg = new Graph();
+    const empty = new Saver(eg, { allowEmpty: true });
     assert.equal(empty.isEmpty, true);
+    const es = new Session(eg, { fileStore: store });
+    assert.equal(await empty.save(es, join(tmp, 'empty', 'm')), null);
+    assert.equal(existsSync(join(tmp, 'empty', 'm.meta')), true);
+    assert.equal(existsSync(join(tmp, 'empty', 'checkpoint')), false);
+    await empty.restore(es, join(tmp, 'nothing'));
     assert.throws(() => new Saver(g, { varList: [g.getCollection('variables')[0] as never, g.getCollection('variables')[0] as never] }), { message: 'At least two variables have the same name: a' });
     const va = g.getCollection('variables')[0] as never;
     assert.throws(() => new Saver(g, { varList: { x: va, y: va } }), { message: 'The same saveable will be restored with two names: y' });
