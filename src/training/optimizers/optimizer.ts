@@ -13,7 +13,7 @@ import type { Operation } from '../../graph/operation.js';
 import { Output } from '../../graph/output.js';
 import { applyOp, convertToOutput } from '../../graph/ops/apply-op.js';
 import { group } from '../../graph/ops/state.js';
-import { Variable } from '../../graph/variable.js';
+import type { Variable } from '../../graph/variable.js';
 import { gradients, gradientTuple } from '../gradients.js';
 import { createNonSlotVariable, createSlot, type SlotInit } from './slot-creator.js';
 
@@ -232,6 +232,3 @@ export abstract class Optimizer {
     }
   }
 }
-
-/** Variables are graph values; re-export the class for optimizer users. */
-export { Variable };
