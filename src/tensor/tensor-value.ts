@@ -412,12 +412,17 @@ export function tensorValueFromArray<D extends DType>(
         } else {
           const range = options.storageRange === true && STORAGE_RANGES[d] !== undefined ? STORAGE_RANGES[d] : INT_RANGES[d];
           if (range === undefined) throw new InvalidArgumentError(`unsupported dtype ${d}`);
-          (data as Int32Array)[i] = toInteger(v, d, range[0], range[1]);
+          const x = toInteger(v, d, range[0], range[1]);
+          // int4/int2/uint4/uint2 are stored as TensorFlow stores them: the bare low bits (-1 -> 0x0f);
+          // with storageRange the caller gives the storage byte itself.
+          (data as Int32Array)[i] = options.storageRange !== true && NARROW_MASKS[d] !== undefined ? x & NARROW_MASKS[d]! : x;
         }
     }
   }
   return value;
 }
+
+const NARROW_MASKS: Partial<Record<DType, number>> = { int4: 0xf, uint4: 0xf, int2: 0x3, uint2: 0x3 };
 
 /** One element of a tensor as a plain JS value (see {@link tensorValueToArray}). */
 export function elementToJs(value: TensorValue, i: number): unknown {
@@ -437,9 +442,33 @@ export function elementToJs(value: TensorValue, i: number): unknown {
     case 'variant':
     case 'resource':
       return (data as unknown[])[i];
+    case 'int4':
+    case 'int2':
+    case 'uint4':
+    case 'uint2':
+      return narrowIntValue(d, (data as Int8Array | Uint8Array)[i]!);
     default:
       if (isMiniFloatDType(d)) return miniFloatToNumber(d, (data as Uint8Array)[i]!);
       return (data as TypedArray)[i];
+  }
+}
+
+/**
+ * The value of an int4/int2/uint4/uint2 storage byte, as ml_dtypes (and so TensorFlow) reads it: the
+ * low 4 (or 2) bits, sign-extended for the signed types. TensorFlow's canonical storage is the bare
+ * nibble (int4 -1 is the byte 0x0f in a checkpoint), but a byte with higher bits set (e.g. from
+ * `int_val: 20` in a TensorProto) reads as its low bits too (20 -> 4), exactly like `ml_dtypes.int4`.
+ */
+export function narrowIntValue(dtype: 'int4' | 'int2' | 'uint4' | 'uint2', byte: number): number {
+  switch (dtype) {
+    case 'int4':
+      return ((byte & 0xf) ^ 0x8) - 0x8;
+    case 'int2':
+      return ((byte & 0x3) ^ 0x2) - 0x2;
+    case 'uint4':
+      return byte & 0xf;
+    case 'uint2':
+      return byte & 0x3;
   }
 }
 

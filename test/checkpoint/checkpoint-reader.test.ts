@@ -65,8 +65,7 @@ describe('every fixture checkpoint reads bit-exactly', () => {
       try {
         assert.equal(r.prefix, prefix);
         assert.deepEqual(r.warnings, []);
-        // int4/int2 values are not sign-extended by the bundle layer's data codec (reported): checked in a todo test below.
-        await checkGolden(r, golden, name, name === 'dtypes-narrow' ? new Set(['int2', 'int4']) : new Set());
+        await checkGolden(r, golden, name, new Set());
       } finally {
         await r.close();
       }
@@ -98,7 +97,7 @@ describe('every fixture checkpoint reads bit-exactly', () => {
     }
   }
 
-  test('dtypes-narrow: int4/int2 sign extension (bundle data codec)', { todo: 'bundle/data-codec does not sign-extend int4/int2 yet' }, async () => {
+  test('dtypes-narrow: int4/int2 values are the sign-extended low bits of the stored bytes', async () => {
     const dir = fixture('checkpoints', 'dtypes-narrow');
     const golden = JSON.parse(readFileSync(join(dir, 'golden.json'), 'utf8')) as Golden;
     const r = await openCheckpoint(join(dir, golden.prefix), { store });

@@ -70,7 +70,9 @@ for (const [name, c] of Object.entries(golden.cases)) {
     assert.deepEqual(tensorValueToJson(v), c.value);
     // JSON -> value: bit-identical unless a NaN payload was involved.
     const back = tensorValueFromJson(c.dtype, c.shape, c.value);
-    if (hasNaN(c.value)) assert.deepEqual(tensorValueToJson(back), c.value);
+    // NaN payloads, and int4/int2/uint4/uint2 storage bytes with high bits set (JSON gives the value; it comes
+    // back in TF's canonical low-bits storage), round-trip by value only.
+    if (hasNaN(c.value) || ['int4', 'int2', 'uint4', 'uint2'].includes(c.dtype)) assert.deepEqual(tensorValueToJson(back), c.value);
     else assert.ok(tensorValuesEqual(back, v), 'JSON round trip');
     if (c.reencode) {
       assert.equal(toHex(encodeTensorProtoBytes(v)), toHex(bytes), 're-encoding gives make_tensor_proto bytes');
