@@ -58,6 +58,7 @@ export async function setBackend(name: BackendName): Promise<void> {
     const ok = await tf.setBackend(name);
     if (!ok) throw new FailedPreconditionError(`tfjs could not initialize the '${name}' backend`);
   }
+  quietCpuBackend();
   await tf.ready();
 }
 
@@ -74,4 +75,14 @@ export function getBackend(): string | undefined {
 export function memory(): { numTensors: number; numDataBuffers: number; numBytes: number } {
   const m = tf.memory();
   return { numTensors: m.numTensors, numDataBuffers: m.numDataBuffers, numBytes: m.numBytes };
+}
+
+/**
+ * The tfjs cpu backend prints "Hi, looks like you are running TensorFlow.js in Node.js..." on its first
+ * tensor in Node, advertising tfjs-node; tfpersist deliberately does not use tfjs-node (no native
+ * TensorFlow), so that banner would only be noise in our CLI output and in users' logs.
+ */
+function quietCpuBackend(): void {
+  const b = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (b !== null && typeof b.firstUse === 'boolean') b.firstUse = false;
 }

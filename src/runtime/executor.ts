@@ -15,6 +15,7 @@ import type { Plan, PlanNode } from './plan.js';
 import type { ResourceManager } from './resources.js';
 import {
   dtypeOf,
+  isPersistent,
   hostToTf,
   intsOf,
   shapeOf,
@@ -117,6 +118,11 @@ export class Execution {
     this.kernels = plan.nodes.map((p) => (p.kind === 'normal' || p.kind === 'trigger' ? getKernel(p.node.op) : undefined));
   }
 
+  /** True when this execution may dispose `t`: not the caller's (feeds) and not session-owned. */
+  private disposable(t: tf.Tensor): boolean {
+    return !this.external.has(t) && !isPersistent(t);
+  }
+
   private inc(v: Entry): void {
     if (v && v.kind === 'tf') this.counts.set(v.tensor, (this.counts.get(v.tensor) ?? 0) + 1);
   }
@@ -126,12 +132,12 @@ export class Execution {
     const c = (this.counts.get(v.tensor) ?? 0) - 1;
     if (c > 0) { this.counts.set(v.tensor, c); return; }
     this.counts.delete(v.tensor);
-    if (!this.external.has(v.tensor)) v.tensor.dispose();
+    if (this.disposable(v.tensor)) v.tensor.dispose();
   }
 
   /** Disposes a value nobody holds (a fresh output with no consumers). */
   private dropIfUnheld(v: Entry): void {
-    if (v && v.kind === 'tf' && !this.counts.has(v.tensor) && !this.external.has(v.tensor)) v.tensor.dispose();
+    if (v && v.kind === 'tf' && !this.counts.has(v.tensor) && this.disposable(v.tensor)) v.tensor.dispose();
   }
 
   /** Runs to completion. Returns the fetched entries (each still holding one ref until {@link releaseResults}). */
@@ -167,7 +173,7 @@ export class Execution {
     const keep = new Set<tf.Tensor>();
     if (!includeResults) for (const r of this.results) if (r && r.kind === 'tf') keep.add(r.tensor);
     for (const t of this.counts.keys()) {
-      if (!keep.has(t) && !this.external.has(t)) t.dispose();
+      if (!keep.has(t) && this.disposable(t)) t.dispose();
     }
     for (const t of [...this.counts.keys()]) if (!keep.has(t)) this.counts.delete(t);
   }
@@ -327,9 +333,9 @@ export class Execution {
     const outs: Entry[] = Array.isArray(result) ? result.map((o) => o ?? null) : [result];
     const outSet = new Set<tf.Tensor>();
     for (const o of outs) if (o && o.kind === 'tf') outSet.add(o.tensor);
-    for (const t of temps) if (!outSet.has(t)) t.dispose();
+    for (const t of temps) if (!outSet.has(t) && !isPersistent(t)) t.dispose();
     if (outs.length < node.numOutputs) {
-      for (const o of outs) if (o && o.kind === 'tf' && !this.counts.has(o.tensor) && !this.external.has(o.tensor)) o.tensor.dispose();
+      for (const o of outs) if (o && o.kind === 'tf' && !this.counts.has(o.tensor) && this.disposable(o.tensor)) o.tensor.dispose();
       throw withNodeTag(new InternalError(`kernel for ${vn.op} returned ${outs.length} outputs, node ${vn.name} needs ${node.numOutputs}`), vn.name);
     }
     return outs;

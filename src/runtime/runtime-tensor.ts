@@ -265,3 +265,21 @@ export function intsOf(v: TensorValue, what: string): number[] {
 export function toTfTensor(value: TensorValue): tf.Tensor {
   return hostToTf(value, { what: `${value.dtype} value` });
 }
+
+const persistentTensors = new WeakSet<tf.Tensor>();
+
+/**
+ * Marks a tfjs tensor as owned by the session rather than by a run (e.g. a Const node's cached
+ * value): executions and fetches never dispose it; its owner does (at `session.close()`). Handing
+ * out the same tensor every run, instead of a clone, also keeps per-tensor backend caches warm
+ * (tfjs-wasm packs MatMul / Conv2D weights once per tensor).
+ */
+export function markPersistent<T extends tf.Tensor>(t: T): T {
+  persistentTensors.add(t);
+  return t;
+}
+
+/** True for a tensor marked with {@link markPersistent}. */
+export function isPersistent(t: tf.Tensor): boolean {
+  return persistentTensors.has(t);
+}

@@ -18,6 +18,7 @@ import { kernelGeneration } from './kernel-registry.js';
 import { compilePlan, type Endpoint, type Plan } from './plan.js';
 import { ResourceManager } from './resources.js';
 import {
+  isPersistent,
   dtypeOf,
   formatShapePy,
   fromTf,
@@ -237,7 +238,7 @@ export class Session {
     // Dispose fetched tfjs tensors (each distinct tensor once).
     const seen = new Set<tf.Tensor>();
     for (const e of entries) {
-      if (e && e.kind === 'tf' && !seen.has(e.tensor) && !owned.has(e.tensor)) {
+      if (e && e.kind === 'tf' && !seen.has(e.tensor) && !owned.has(e.tensor) && !isPersistent(e.tensor)) {
         seen.add(e.tensor);
         e.tensor.dispose();
       }

@@ -26,6 +26,7 @@ import {
 import type { KernelContext } from '../kernel-registry.js';
 import { resolveStridedSlice } from '../host/strided-slice.js';
 import {
+  markPersistent,
   allocData,
   formatShape,
   fromTf,
@@ -78,12 +79,12 @@ function constKernel(ctx: KernelContext): RuntimeTensor {
   const cached = ctx.nodeState(() => {
     const value = decodeTensorProto(ctx.attrs.tensor('value'), { source: `Const node ${ctx.nodeName}` });
     const rt: RuntimeTensor = isTfDType(value.dtype)
-      ? { kind: 'tf', dtype: value.dtype, tensor: tf.keep(hostToTf(value)) }
+      ? { kind: 'tf', dtype: value.dtype, tensor: markPersistent(tf.keep(hostToTf(value))) }
       : { kind: 'host', value };
     return { rt, dispose: () => { if (rt.kind === 'tf') rt.tensor.dispose(); } };
   });
-  const rt = cached.rt;
-  return rt.kind === 'tf' ? fromTf(tf.clone(rt.tensor)) : rt;
+  // The same session-owned tensor every run (no clone): runs never dispose it (see markPersistent).
+  return cached.rt;
 }
 
 function identity(ctx: KernelContext): RuntimeTensor {
