@@ -54,3 +54,7 @@ export {
   type ConvertVariablesOptions,
   type WriteGraphOptions,
 } from './freeze.js';
+export * from './gradients.js';
+export * from './gradient-registry.js';
+export * from './global-step.js';
+export * from './optimizers/index.js';
