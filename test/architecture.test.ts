@@ -28,6 +28,9 @@ const RANKS: Record<string, number> = {
   runtime: 7,
   training: 8,
   'saved-model': 9,
+  'formats.ts': 10,
+  'formats-node.ts': 10,
+  'compute.ts': 10,
   'index.ts': 10,
   'node.ts': 10,
   cli: 11,
@@ -60,8 +63,8 @@ function importsOf(file: string): string[] {
   return specs;
 }
 
-/** True for `import type` only statements (they vanish at run time). */
-function runtimeImportsOf(file: string): string[] {
+/** Run-time imports: static ones (not `import type`) and, unless `staticOnly`, literal dynamic `import()`s. */
+function runtimeImportsOf(file: string, staticOnly = false): string[] {
   const text = readFileSync(file, 'utf8')
     .replace(/\/\*[\s\S]*?\*\//g, '')
     .replace(/(^|[^:])\/\/.*$/gm, '$1');
@@ -69,6 +72,7 @@ function runtimeImportsOf(file: string): string[] {
   const re = /(?:^|[\s;])(import|export)(\s+type)?\s[^'";]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
   for (const m of text.matchAll(re)) {
     if (m[2] !== undefined) continue; // `import type ... from` / `export type ... from`
+    if (staticOnly && m[5] !== undefined) continue; // a lazy `import('...')`
     const s = m[3] ?? m[4] ?? m[5];
     if (s !== undefined) specs.push(s);
   }
@@ -125,8 +129,8 @@ test('cli/ and server/ use only the public entry points', () => {
       const target = resolveLocal(f, spec);
       if (target === undefined) continue;
       const to = partOf(target);
-      if (to !== from && to !== 'index.ts' && to !== 'node.ts') {
-        violations.push(`${relative(repoRoot, f)} imports ${spec}: go through src/index.ts or src/node.ts`);
+      if (to !== from && !['index.ts', 'node.ts', 'formats.ts', 'formats-node.ts'].includes(to)) {
+        violations.push(`${relative(repoRoot, f)} imports ${spec}: go through src/index.ts, src/node.ts or src/formats(-node).ts`);
       }
     }
   }
@@ -145,7 +149,7 @@ test('only src/runtime/ imports @tensorflow/*', () => {
 });
 
 /** Transitive run-time import closure of a file (local files + bare specifiers). */
-function closure(entry: string): { files: Set<string>; bare: Map<string, string> } {
+function closure(entry: string, staticOnly = false): { files: Set<string>; bare: Map<string, string> } {
   const seen = new Set<string>();
   const bare = new Map<string, string>();
   const stack = [entry];
@@ -153,7 +157,7 @@ function closure(entry: string): { files: Set<string>; bare: Map<string, string>
     const f = stack.pop()!;
     if (seen.has(f)) continue;
     seen.add(f);
-    for (const spec of runtimeImportsOf(f)) {
+    for (const spec of runtimeImportsOf(f, staticOnly)) {
       const target = resolveLocal(f, spec);
       if (target !== undefined) stack.push(target);
       else if (!spec.startsWith('.') && !bare.has(spec)) bare.set(spec, relative(repoRoot, f));
@@ -187,6 +191,25 @@ test('the browser entry point (src/index.ts) reaches no node:* module and no src
   assert.deepEqual(bad, []);
   const nodeFiles = [...reached].filter((f) => f.includes(`${sep}io${sep}node${sep}`)).map((f) => relative(repoRoot, f));
   assert.deepEqual(nodeFiles, []);
+});
+
+test('tfpersist/formats and the inspect / convert commands never load a tensor library', () => {
+  const entries = ['formats.ts', 'formats-node.ts', 'cli/main.ts', 'cli/inspect.ts', 'cli/convert.ts'];
+  const violations: string[] = [];
+  for (const e of entries) {
+    const file = join(srcDir, e);
+    if (!existsSync(file)) continue;
+    // static imports only: `tfpersist run` is loaded with a lazy import() and may load tfjs.
+    for (const [spec, by] of closure(file, true).bare) {
+      if (spec.startsWith('@tensorflow/')) violations.push(`src/${e} reaches ${spec} (imported by ${by})`);
+    }
+  }
+  assert.deepEqual(violations, []);
+});
+
+test('the browser format entry (src/formats.ts) reaches no node:* module', () => {
+  const { bare } = closure(join(srcDir, 'formats.ts'));
+  assert.deepEqual([...bare.keys()].filter((s) => s.startsWith('node:')), []);
 });
 
 test('the checker sees real imports (self-test)', () => {

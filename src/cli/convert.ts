@@ -26,7 +26,7 @@ import {
   type DType,
   type LazyTensor,
   type TensorValue,
-} from '../node.js';
+} from '../formats-node.js';
 import type { Output } from './inspect.js';
 
 /** The formats `convert` knows. */

@@ -26,7 +26,7 @@ import {
   type CheckpointReader,
   type DType,
   type TensorJson,
-} from '../node.js';
+} from '../formats-node.js';
 import { DEFAULT_PRINT_OPTIONS, formatNumpy, type PrintOptions } from './numpy-format.js';
 
 /** Options of {@link runInspect} (the command's flags). */

@@ -20,7 +20,7 @@ import {
   numElements,
   type DType,
   type TensorValue,
-} from '../index.js';
+} from '../formats.js';
 
 /** NumPy print options (the ones `--printoptions` may set). */
 export interface PrintOptions {
