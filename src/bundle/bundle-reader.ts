@@ -67,6 +67,8 @@ export interface ReadTensorsOptions {
   maxGapBytes?: number;
 }
 
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** A checked, ready-to-read description of one stored (non-sliced) tensor. */
 interface ReadPlan {
   key: string;
@@ -348,17 +350,21 @@ export class BundleReader {
   }
 
   private dimsShape(key: string, dims: bigint[]): number[] {
-    const bad = (why: string) =>
-      new DataLossError(`Invalid tensor shape: ${key} [${dims.join(',')}] (${why})${where(this.indexFile)}`, {
-        file: this.indexFile,
-      });
-    if (dims.length > MAX_RANK) throw bad(`rank ${dims.length} > ${MAX_RANK}`);
-    const out: number[] = [];
-    for (const d of dims) {
-      if (d < 0n || d > BigInt(Number.MAX_SAFE_INTEGER)) throw bad(`dimension ${d}`);
-      out.push(Number(d));
+    const rank = dims.length;
+    if (rank > MAX_RANK) throw this.badShape(key, dims, `rank ${rank} > ${MAX_RANK}`);
+    const out = new Array<number>(rank);
+    for (let i = 0; i < rank; i++) {
+      const d = dims[i]!;
+      if (d < 0n || d > MAX_SAFE_BIG) throw this.badShape(key, dims, `dimension ${d}`);
+      out[i] = Number(d);
     }
     return out;
+  }
+
+  private badShape(key: string, dims: bigint[], why: string): DataLossError {
+    return new DataLossError(`Invalid tensor shape: ${key} [${dims.join(',')}] (${why})${where(this.indexFile)}`, {
+      file: this.indexFile,
+    });
   }
 
   /** Validates an entry's data fields into a read plan (nothing is read or allocated here). */

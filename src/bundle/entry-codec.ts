@@ -130,19 +130,36 @@ export function encodeBundleEntryFields(f: BundleEntryFields): Uint8Array {
   return o.buf.slice(0, o.len);
 }
 
-/** Reads a varint (≤ 10 bytes) at `p`; returns [value, next] or undefined when malformed/truncated. */
-function readVar(b: Uint8Array, p: number, end: number): [bigint | number, number] | undefined {
+/** Position after the last {@link readVar} (module state: avoids a tuple per varint). */
+let vpos = 0;
+
+/**
+ * Reads a varint (≤ 10 bytes) at `p`; returns the value (a number when it fits in 49 bits, else a
+ * bigint) and leaves the next position in `vpos`, or undefined when malformed/truncated.
+ */
+function readVar(b: Uint8Array, p: number, end: number): bigint | number | undefined {
+  // fastest path: one byte
+  if (p < end) {
+    const b0 = b[p]!;
+    if (b0 < 0x80) {
+      vpos = p + 1;
+      return b0;
+    }
+  }
   let result = 0;
-  let shift = 0;
+  let mul = 1;
   const start = p;
   // fast path: up to 7 bytes fit exactly in a double
-  while (p < end && shift < 49) {
+  for (let i = 0; i < 7 && p < end; i++) {
     const byte = b[p++]!;
-    result += (byte & 0x7f) * 2 ** shift;
-    if (!(byte & 0x80)) return [result, p];
-    shift += 7;
+    result += (byte & 0x7f) * mul;
+    if (!(byte & 0x80)) {
+      vpos = p;
+      return result;
+    }
+    mul *= 128;
   }
-  if (p >= end && shift < 49) return undefined;
+  if (p >= end && p - start < 7) return undefined;
   // slow path
   p = start;
   let big = 0n;
@@ -152,7 +169,10 @@ function readVar(b: Uint8Array, p: number, end: number): [bigint | number, numbe
     const byte = b[p++]!;
     if (i === 9 && byte > 1) return undefined;
     big |= BigInt(byte & 0x7f) << s;
-    if (!(byte & 0x80)) return [big, p];
+    if (!(byte & 0x80)) {
+      vpos = p;
+      return big;
+    }
     s += 7n;
   }
   return undefined;
@@ -163,7 +183,8 @@ function asInt64(v: bigint | number): bigint {
 }
 
 function asInt32(v: bigint | number): number {
-  return Number(BigInt.asIntN(32, typeof v === 'number' ? BigInt(v) : v));
+  // A number here is < 2^49, exactly representable: `| 0` takes its low 32 bits, signed.
+  return typeof v === 'number' ? v | 0 : Number(BigInt.asIntN(32, v));
 }
 
 /**
@@ -172,7 +193,12 @@ function asInt32(v: bigint | number): number {
  */
 export function decodeBundleEntryFields(b: Uint8Array): BundleEntryFields | undefined {
   const end = b.length;
-  const f: BundleEntryFields = { dtype: 0, dims: [], shardId: 0, offset: 0n, size: 0n, crc32c: 0 };
+  let dtype = 0;
+  const dims: bigint[] = [];
+  let shardId = 0;
+  let offset = 0n;
+  let size = 0n;
+  let crc = 0;
   let p = 0;
   let last = 0;
   let sawShape = false;
@@ -185,55 +211,55 @@ export function decodeBundleEntryFields(b: Uint8Array): BundleEntryFields | unde
     switch (tag) {
       case 0x08: {
         const r = readVar(b, p, end);
-        if (!r) return undefined;
-        f.dtype = asInt32(r[0]);
-        p = r[1];
+        if (r === undefined) return undefined;
+        dtype = asInt32(r);
+        p = vpos;
         break;
       }
       case 0x12: {
         const r = readVar(b, p, end);
-        if (!r || typeof r[0] !== 'number' || r[0] > end - r[1]) return undefined;
-        const sEnd = r[1] + r[0];
-        p = r[1];
+        if (r === undefined || typeof r !== 'number' || r > end - vpos) return undefined;
+        const sEnd = vpos + r;
+        p = vpos;
         while (p < sEnd) {
           if (b[p++] !== 0x12) return undefined; // only dims
           const dl = readVar(b, p, sEnd);
-          if (!dl || typeof dl[0] !== 'number' || dl[0] > sEnd - dl[1]) return undefined;
-          const dEnd = dl[1] + dl[0];
-          p = dl[1];
-          let size = 0n;
+          if (dl === undefined || typeof dl !== 'number' || dl > sEnd - vpos) return undefined;
+          const dEnd = vpos + dl;
+          p = vpos;
+          let dsize = 0n;
           if (p < dEnd) {
             if (b[p++] !== 0x08) return undefined; // only size
             const sv = readVar(b, p, dEnd);
-            if (!sv) return undefined;
-            size = asInt64(sv[0]);
-            p = sv[1];
+            if (sv === undefined) return undefined;
+            dsize = asInt64(sv);
+            p = vpos;
           }
           if (p !== dEnd) return undefined;
-          f.dims.push(size);
+          dims.push(dsize);
         }
         sawShape = true;
         break;
       }
       case 0x18: {
         const r = readVar(b, p, end);
-        if (!r) return undefined;
-        f.shardId = asInt32(r[0]);
-        p = r[1];
+        if (r === undefined) return undefined;
+        shardId = asInt32(r);
+        p = vpos;
         break;
       }
       case 0x20:
       case 0x28: {
         const r = readVar(b, p, end);
-        if (!r) return undefined;
-        if (tag === 0x20) f.offset = asInt64(r[0]);
-        else f.size = asInt64(r[0]);
-        p = r[1];
+        if (r === undefined) return undefined;
+        if (tag === 0x20) offset = asInt64(r);
+        else size = asInt64(r);
+        p = vpos;
         break;
       }
       case 0x35: {
         if (end - p < 4) return undefined;
-        f.crc32c = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+        crc = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
         p += 4;
         break;
       }
@@ -242,5 +268,5 @@ export function decodeBundleEntryFields(b: Uint8Array): BundleEntryFields | unde
     }
   }
   if (!sawShape) return undefined;
-  return f;
+  return { dtype, dims, shardId, offset, size, crc32c: crc };
 }

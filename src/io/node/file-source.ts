@@ -16,6 +16,11 @@ export interface FileSource extends ByteSource {
   readonly name: string;
   /** Closes the handle (idempotent). Reads after close throw `FailedPreconditionError`. */
   close(): Promise<void>;
+  /**
+   * Always true: every `slice()` returns a freshly allocated buffer that nothing else references,
+   * so readers may hand out views of it (decoded tensors own it) instead of copying.
+   */
+  readonly freshSlices: true;
 }
 
 /**
@@ -43,6 +48,7 @@ export async function openFile(path: string): Promise<FileSource> {
   return {
     name: path,
     byteLength: size,
+    freshSlices: true,
     async slice(start: number, end: number): Promise<Uint8Array> {
       if (closed) throw new FailedPreconditionError(`read of ${path} after close()`, { file: path, offset: start });
       const s = Math.max(0, Math.min(start, size));
