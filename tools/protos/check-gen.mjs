@@ -14,7 +14,7 @@ const list = (dir) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? list(join(dir, e.name)) : [join(dir, e.name)]);
 try {
-  execFileSync(join(root, 'node_modules', '.bin', 'buf'), ['generate', '--output', tmp], { cwd: root, stdio: 'inherit' });
+  execFileSync('npx', ['--yes', '@bufbuild/buf@1.75.0', 'generate', '--output', tmp], { cwd: root, stdio: 'inherit' });
   const ours = join(root, 'src', 'proto', 'gen');
   const fresh = join(tmp, 'src', 'proto', 'gen');
   const a = new Set(list(ours).map((p) => relative(ours, p)));
