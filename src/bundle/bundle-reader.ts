@@ -30,7 +30,7 @@ import { formatShape, MAX_RANK, type TensorValue } from '../tensor/tensor-value.
 import { utf8Decode } from '../util/bytes.js';
 import { unmaskCrc32c } from '../util/crc32c.js';
 import { decodeTensorData, fmtCrc } from './data-codec.js';
-import { type BundleEntryFields, decodeBundleEntryFields } from './entry-codec.js';
+import { type BundleEntryFields, decodeBundleEntryDtypeShape, decodeBundleEntryFields } from './entry-codec.js';
 import { dataFilename, metaFilename } from './naming.js';
 import {
   encodeTensorNameSlice,
@@ -287,6 +287,9 @@ export class BundleReader {
   dtypeAndShape(key: string): { dtype: DType; shape: number[] } {
     const raw = this.byName.get(key);
     if (raw === undefined) throw new NotFoundError(`Key ${key} not found in checkpoint`, { file: this.indexFile });
+    const ds = decodeBundleEntryDtypeShape(raw);
+    // Numbers below 2^49 are valid sizes; too high a rank takes the checked path (which throws).
+    if (ds !== undefined && ds.dims.length <= MAX_RANK) return { dtype: this.entryDtype(key, ds.dtype), shape: ds.dims };
     const f = decodeBundleEntryFields(raw);
     if (f !== undefined) return { dtype: this.entryDtype(key, f.dtype), shape: this.dimsShape(key, f.dims) };
     const e = this.requireEntry(key);

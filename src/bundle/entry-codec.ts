@@ -187,86 +187,117 @@ function asInt32(v: bigint | number): number {
   return typeof v === 'number' ? v | 0 : Number(BigInt.asIntN(32, v));
 }
 
+/** Scratch results of {@link scanEntry} (module state: no object per scan). */
+let sDtype = 0;
+let sShardId = 0;
+let sOffset: bigint | number = 0;
+let sSize: bigint | number = 0;
+let sCrc = 0;
+let sDims: Array<bigint | number> = [];
+
 /**
- * Decodes an entry's common fields; undefined when the bytes need the generic decoder (slices,
- * dim names, unknown_rank, unknown fields, repeated scalar fields, malformed input).
+ * Scans an entry's common fields into the scratch variables; false when the bytes need the generic
+ * decoder (slices, dim names, unknown_rank, unknown fields, repeated scalar fields, malformed input).
  */
-export function decodeBundleEntryFields(b: Uint8Array): BundleEntryFields | undefined {
+function scanEntry(b: Uint8Array): boolean {
   const end = b.length;
-  let dtype = 0;
-  const dims: bigint[] = [];
-  let shardId = 0;
-  let offset = 0n;
-  let size = 0n;
-  let crc = 0;
+  sDtype = 0;
+  sShardId = 0;
+  sOffset = 0;
+  sSize = 0;
+  sCrc = 0;
+  sDims = [];
   let p = 0;
   let last = 0;
   let sawShape = false;
   while (p < end) {
     const tag = b[p++]!;
-    if (tag & 0x80) return undefined; // multi-byte tags: field numbers >= 16
+    if (tag & 0x80) return false; // multi-byte tags: field numbers >= 16
     const field = tag >>> 3;
-    if (field <= last) return undefined; // out-of-order or repeated: let the generic decoder merge
+    if (field <= last) return false; // out-of-order or repeated: let the generic decoder merge
     last = field;
     switch (tag) {
       case 0x08: {
         const r = readVar(b, p, end);
-        if (r === undefined) return undefined;
-        dtype = asInt32(r);
+        if (r === undefined) return false;
+        sDtype = asInt32(r);
         p = vpos;
         break;
       }
       case 0x12: {
         const r = readVar(b, p, end);
-        if (r === undefined || typeof r !== 'number' || r > end - vpos) return undefined;
+        if (r === undefined || typeof r !== 'number' || r > end - vpos) return false;
         const sEnd = vpos + r;
         p = vpos;
         while (p < sEnd) {
-          if (b[p++] !== 0x12) return undefined; // only dims
+          if (b[p++] !== 0x12) return false; // only dims
           const dl = readVar(b, p, sEnd);
-          if (dl === undefined || typeof dl !== 'number' || dl > sEnd - vpos) return undefined;
+          if (dl === undefined || typeof dl !== 'number' || dl > sEnd - vpos) return false;
           const dEnd = vpos + dl;
           p = vpos;
-          let dsize = 0n;
+          let dsize: bigint | number = 0;
           if (p < dEnd) {
-            if (b[p++] !== 0x08) return undefined; // only size
+            if (b[p++] !== 0x08) return false; // only size
             const sv = readVar(b, p, dEnd);
-            if (sv === undefined) return undefined;
-            dsize = asInt64(sv);
+            if (sv === undefined) return false;
+            dsize = sv;
             p = vpos;
           }
-          if (p !== dEnd) return undefined;
-          dims.push(dsize);
+          if (p !== dEnd) return false;
+          sDims.push(dsize);
         }
         sawShape = true;
         break;
       }
       case 0x18: {
         const r = readVar(b, p, end);
-        if (r === undefined) return undefined;
-        shardId = asInt32(r);
+        if (r === undefined) return false;
+        sShardId = asInt32(r);
         p = vpos;
         break;
       }
       case 0x20:
       case 0x28: {
         const r = readVar(b, p, end);
-        if (r === undefined) return undefined;
-        if (tag === 0x20) offset = asInt64(r);
-        else size = asInt64(r);
+        if (r === undefined) return false;
+        if (tag === 0x20) sOffset = r;
+        else sSize = r;
         p = vpos;
         break;
       }
       case 0x35: {
-        if (end - p < 4) return undefined;
-        crc = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+        if (end - p < 4) return false;
+        sCrc = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
         p += 4;
         break;
       }
       default:
-        return undefined;
+        return false;
     }
   }
-  if (!sawShape) return undefined;
-  return { dtype, dims, shardId, offset, size, crc32c: crc };
+  return sawShape;
+}
+
+/**
+ * Decodes an entry's common fields; undefined when the bytes need the generic decoder (slices,
+ * dim names, unknown_rank, unknown fields, repeated scalar fields, malformed input).
+ */
+export function decodeBundleEntryFields(b: Uint8Array): BundleEntryFields | undefined {
+  if (!scanEntry(b)) return undefined;
+  const n = sDims.length;
+  const dims = new Array<bigint>(n);
+  for (let i = 0; i < n; i++) dims[i] = asInt64(sDims[i]!);
+  return { dtype: sDtype, dims, shardId: sShardId, offset: asInt64(sOffset), size: asInt64(sSize), crc32c: sCrc };
+}
+
+/**
+ * Just the dtype enum and the dimension sizes of an entry, for listings: undefined whenever
+ * {@link decodeBundleEntryFields} would return undefined, and also when a dimension is not a
+ * non-negative number below 2^49 (the caller then takes the checked bigint path).
+ */
+export function decodeBundleEntryDtypeShape(b: Uint8Array): { dtype: number; dims: number[] } | undefined {
+  if (!scanEntry(b)) return undefined;
+  const n = sDims.length;
+  for (let i = 0; i < n; i++) if (typeof sDims[i] !== 'number') return undefined;
+  return { dtype: sDtype, dims: sDims as number[] };
 }
