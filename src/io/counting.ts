@@ -20,6 +20,8 @@ export function withReadCounter(source: ByteSource): CountingByteSource {
   const counter: CountingByteSource = {
     byteLength: source.byteLength,
     name: source.name,
+    // Counting passes bytes through untouched, so fresh (unshared) slices stay fresh.
+    ...((source as { freshSlices?: boolean }).freshSlices === true ? { freshSlices: true } : {}),
     reads: 0,
     bytesRead: 0,
     ranges: [],
