@@ -59,6 +59,11 @@ ApplyGradientDescent ResourceApplyGradientDescent ApplyMomentum ResourceApplyMom
 ResourceApplyAdam ApplyRMSProp ResourceApplyRMSProp ApplyAdagradV2 ResourceApplyAdagradV2
 
 Assert Print PrintV2 StringFormat _Arg _Retval
+
+StatelessRandomGetKeyCounter StatelessRandomGetKeyCounterAlg StatelessRandomNormal StatelessRandomNormalV2
+StatelessRandomUniform StatelessRandomUniformV2 StatelessTruncatedNormal StatelessTruncatedNormalV2
+FusedBatchNormV2 FusedBatchNormGrad FusedBatchNormGradV2 MaxPoolGradV2 InvGrad ReciprocalGrad SoftsignGrad
+MutableHashTableV2 LookupTableInsertV2 TopK InvertPermutation ParallelDynamicStitch UniqueWithCounts
 """.split()
 
 
