@@ -4,55 +4,12 @@
  * tools/fixtures/make_kernel_grad_expectations.py; float32 within 1e-5 relative, the rest exact.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import * as tf from '@tensorflow/tfjs-core';
 import { isTFError } from '../../src/errors.js';
-import { decodeProto, GraphDefSchema } from '../../src/proto/index.js';
 import { broadcastGradientArgs } from '../../src/runtime/kernels/nn-grad.js';
 import { Session } from '../../src/runtime/session.js';
-import type { TensorValue } from '../../src/tensor/tensor-value.js';
-import { fixture } from '../helpers/paths.js';
-import { assertMatches, goldenToValue, type GoldenTensor } from './golden.js';
+import { describeGoldenCases } from './golden.js';
 import { attrList, attrS, constNode, graph, node, T, tv } from './helpers.js';
-
-interface KernelCase { name: string; ops: string[]; graph_def: string; feeds: Record<string, GoldenTensor>; fetches: Record<string, GoldenTensor> }
-
-/** Runs every case of a kernels-extra JSON file (shared shape with kernels.test.ts). */
-function describeGoldenCases(file: string, setup?: (s: Session) => void): void {
-  const path = fixture('kernels-extra', file);
-  if (!existsSync(path)) return;
-  const { cases } = JSON.parse(readFileSync(path, 'utf8')) as { cases: KernelCase[] };
-  describe(`kernels-extra vs TF: ${file}`, () => {
-    for (const c of cases) {
-      it(`${c.name} (${c.ops.filter((o) => o !== 'Const' && o !== 'Identity').join(', ')})`, async () => {
-        const s = new Session(decodeProto(GraphDefSchema, Buffer.from(c.graph_def, 'base64')));
-        setup?.(s);
-        try {
-          const feeds: Record<string, TensorValue> = {};
-          for (const [k, v] of Object.entries(c.feeds)) feeds[k] = goldenToValue(v);
-          const failures: string[] = [];
-          for (const [name, want] of Object.entries(c.fetches)) {
-            try {
-              const got = (await s.run(name, feeds)) as TensorValue;
-              assertMatches(got, want, name);
-            } catch (e) {
-              failures.push(`${name}: ${(e as Error).message.split('\n').slice(0, 3).join(' | ')}`);
-            }
-          }
-          assert.deepEqual(failures, []);
-          const names = Object.keys(c.fetches);
-          await s.run(names, feeds);
-          const before = tf.memory().numTensors;
-          await s.run(names, feeds);
-          assert.equal(tf.memory().numTensors, before);
-        } finally {
-          s.close();
-        }
-      });
-    }
-  });
-}
 
 describeGoldenCases('grad.json');
 
