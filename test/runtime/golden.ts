@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { decodeProto, GraphDefSchema } from '../../src/proto/index.js';
-import { Session } from '../../src/runtime/session.js';
+import { Session, type SessionOptions } from '../../src/runtime/session.js';
 import { fixture } from '../helpers/paths.js';
 
 /** A golden tensor as written by tools/fixtures. */
@@ -93,7 +93,7 @@ export function assertMatches(got: TensorValue, want: GoldenTensor, what: string
   assert.deepEqual(Array.from(got.data as ArrayLike<number | bigint>), Array.from(w.data as ArrayLike<number | bigint>), what);
 }
 
-export interface KernelCase { name: string; ops: string[]; graph_def: string; feeds: Record<string, GoldenTensor>; fetches: Record<string, GoldenTensor> }
+export interface KernelCase { name: string; ops?: string[]; graph_def: string; feeds: Record<string, GoldenTensor>; fetches: Record<string, GoldenTensor> }
 
 /** Registers one test per case of a `test/fixtures/kernels-extra/<file>` expectation file (TF 2.21 outputs). */
 export function describeGoldenCases(file: string, setup?: (s: Session) => void): void {
@@ -102,32 +102,40 @@ export function describeGoldenCases(file: string, setup?: (s: Session) => void):
   const { cases } = JSON.parse(readFileSync(path, 'utf8')) as { cases: KernelCase[] };
   describe(`kernels-extra vs TF: ${file}`, () => {
     for (const c of cases) {
-      it(`${c.name} (${c.ops.filter((o) => o !== 'Const' && o !== 'Identity').join(', ')})`, async () => {
-        const s = new Session(decodeProto(GraphDefSchema, Buffer.from(c.graph_def, 'base64')));
-        setup?.(s);
-        try {
-          const feeds: Record<string, TensorValue> = {};
-          for (const [k, v] of Object.entries(c.feeds)) feeds[k] = goldenToValue(v);
-          const failures: string[] = [];
-          for (const [name, want] of Object.entries(c.fetches)) {
-            try {
-              const got = (await s.run(name, feeds)) as TensorValue;
-              assertMatches(got, want, name);
-            } catch (e) {
-              failures.push(`${name}: ${(e as Error).message.split('\n').slice(0, 3).join(' | ')}`);
-            }
-          }
-          assert.deepEqual(failures, []);
-          const names = Object.keys(c.fetches);
-          await s.run(names, feeds);
-          const before = tf.memory().numTensors;
-          await s.run(names, feeds);
-          assert.equal(tf.memory().numTensors, before);
-        } finally {
-          s.close();
-        }
+      it(`${c.name} (${(c.ops ?? []).filter((o) => o !== 'Const' && o !== 'Identity').join(', ')})`, async () => {
+        await runKernelCase(c, {}, setup);
       });
     }
   });
 }
 
+
+/**
+ * Runs one TF-recorded kernel case: every fetch alone must match TF's value, then all fetches together
+ * twice with no tfjs memory growth.
+ */
+export async function runKernelCase(c: KernelCase, options: SessionOptions = {}, setup?: (s: Session) => void): Promise<void> {
+  const s = new Session(decodeProto(GraphDefSchema, Buffer.from(c.graph_def, 'base64')), options);
+  setup?.(s);
+  try {
+    const feeds: Record<string, TensorValue> = {};
+    for (const [k, v] of Object.entries(c.feeds)) feeds[k] = goldenToValue(v);
+    const failures: string[] = [];
+    for (const [name, want] of Object.entries(c.fetches)) {
+      try {
+        const got = (await s.run(name, feeds)) as TensorValue;
+        assertMatches(got, want, name);
+      } catch (e) {
+        failures.push(`${name}: ${(e as Error).message.split('\n').slice(0, 3).join(' | ')}`);
+      }
+    }
+    assert.deepEqual(failures, []);
+    const names = Object.keys(c.fetches);
+    await s.run(names, feeds);
+    const before = tf.memory().numTensors;
+    await s.run(names, feeds);
+    assert.equal(tf.memory().numTensors, before);
+  } finally {
+    s.close();
+  }
+}
