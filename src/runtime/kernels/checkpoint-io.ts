@@ -104,7 +104,8 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-async function saveV2(ctx: KernelContext): Promise<RuntimeTensor[]> {
+/** The (prefix, tensor_names, shape_and_slices) inputs shared by SaveV2 and RestoreV2, checked as TF's ValidateInputs does. */
+function saveRestoreInputs(ctx: KernelContext): { prefix: string; names: Uint8Array[]; sas: Uint8Array[] } {
   const prefixes = stringInput(ctx, 0);
   if (prefixes.length !== 1) throw new InvalidArgumentError(`Input prefix should have a single element, got ${prefixes.length} instead.`);
   const prefix = utf8Decode(prefixes[0]!);
@@ -117,6 +118,11 @@ async function saveV2(ctx: KernelContext): Promise<RuntimeTensor[]> {
   }
   const names = stringInput(ctx, 1);
   const sas = stringInput(ctx, 2);
+  return { prefix, names, sas };
+}
+
+async function saveV2(ctx: KernelContext): Promise<RuntimeTensor[]> {
+  const { prefix, names, sas } = saveRestoreInputs(ctx);
   const numTensors = ctx.numInputs - 3;
   if (names.length !== sas.length) {
     throw new InvalidArgumentError(`tensor_names and shape_and_slices have different number of elements: ${names.length} vs. ${sas.length}`);
@@ -147,18 +153,7 @@ async function saveV2(ctx: KernelContext): Promise<RuntimeTensor[]> {
 }
 
 async function restoreV2(ctx: KernelContext): Promise<RuntimeTensor[]> {
-  const prefixes = stringInput(ctx, 0);
-  if (prefixes.length !== 1) throw new InvalidArgumentError(`Input prefix should have a single element, got ${prefixes.length} instead.`);
-  const prefix = utf8Decode(prefixes[0]!);
-  const namesShape = ctx.shape(1);
-  const sasShape = ctx.shape(2);
-  if (!isVector(namesShape) || !isVector(sasShape)) {
-    throw new InvalidArgumentError(
-      `Input tensor_names and shape_and_slices should be an 1-D tensors, got ${formatShape(namesShape)} and ${formatShape(sasShape)} instead.`,
-    );
-  }
-  const names = stringInput(ctx, 1);
-  const sas = stringInput(ctx, 2);
+  const { prefix, names, sas } = saveRestoreInputs(ctx);
   const dtypes = ctx.attrs.types('dtypes');
   if (names.length !== sas.length) {
     throw new InvalidArgumentError(`tensor_names and shape_and_slices have different number of elements: ${names.length} vs. ${sas.length}`);
