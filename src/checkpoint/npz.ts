@@ -13,7 +13,7 @@ import type { ByteSink, ByteSource } from '../io/types.js';
 import type { DType } from '../tensor/dtype.js';
 import type { TensorValue } from '../tensor/tensor-value.js';
 import { decodeNpy, decodeNpyData, decodeNpyHeader, dtypeFromNpyDescr, encodeNpy, npyDataLength, type NpyHeader } from './npy.js';
-import type { LazyTensor } from './safetensors.js';
+import { toLazyTensors, type LazyTensor } from './safetensors.js';
 import { ZipReader, ZipWriter, crc32, type ZipEntry } from './zip.js';
 
 /** One array listed in an `.npz`. */
@@ -137,11 +137,7 @@ export async function writeNpz(
   tensors: LazyTensor[] | Map<string, TensorValue> | Record<string, TensorValue>,
   options: WriteNpzOptions = {},
 ): Promise<void> {
-  const list: LazyTensor[] = Array.isArray(tensors)
-    ? tensors
-    : [...(tensors instanceof Map ? tensors.entries() : Object.entries(tensors))].map(([name, v]) => ({
-        name, dtype: v.dtype, shape: v.shape, value: () => v,
-      }));
+  const list = toLazyTensors(tensors);
   const seen = new Set<string>();
   for (const t of list) {
     if (seen.has(t.name)) throw new InvalidArgumentError(`duplicate array name '${t.name}'`);

@@ -162,6 +162,13 @@ export interface LazyTensor {
   value: () => Promise<TensorValue> | TensorValue;
 }
 
+/** The tensors to write as {@link LazyTensor}s (a list is taken as is; a map or record in its own order). */
+export function toLazyTensors(tensors: LazyTensor[] | Map<string, TensorValue> | Record<string, TensorValue>): LazyTensor[] {
+  if (Array.isArray(tensors)) return tensors;
+  const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
+  return entries.map(([name, v]) => ({ name, dtype: v.dtype, shape: v.shape, value: () => v }));
+}
+
 /** Options of {@link writeSafetensors}. */
 export interface WriteSafetensorsOptions {
   /** `__metadata__` (string -> string). */
@@ -196,11 +203,7 @@ export async function writeSafetensors(
   tensors: LazyTensor[] | Map<string, TensorValue> | Record<string, TensorValue>,
   options: WriteSafetensorsOptions = {},
 ): Promise<void> {
-  const list: LazyTensor[] = Array.isArray(tensors)
-    ? tensors
-    : [...(tensors instanceof Map ? tensors.entries() : Object.entries(tensors))].map(([name, v]) => ({
-        name, dtype: v.dtype, shape: v.shape, value: () => v,
-      }));
+  const list = toLazyTensors(tensors);
   const seen = new Set<string>();
   const planned = list.map((t) => {
     if (t.name === '__metadata__') throw new InvalidArgumentError("a tensor cannot be called '__metadata__' in safetensors");

@@ -24,7 +24,7 @@ import { DTYPES } from '../tensor/dtype.js';
 import { numElements, type TensorValue } from '../tensor/tensor-value.js';
 import { getCheckpointState, updateCheckpointState } from './checkpoint-state.js';
 import { baseName, dirName, isAbs, joinPath } from './paths.js';
-import type { LazyTensor } from './safetensors.js';
+import { toLazyTensors, type LazyTensor } from './safetensors.js';
 import { matchingFiles, requireWritableStore } from './store-util.js';
 
 /** Options of {@link writeCheckpoint}. */
@@ -77,7 +77,7 @@ function toLazy(tensors: Record<string, TensorValue> | Map<string, TensorValue> 
   if (Array.isArray(tensors)) return tensors;
   const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
   entries.sort(([a], [b]) => compareUtf8(a, b));
-  return entries.map(([name, v]) => ({ name, dtype: v.dtype, shape: v.shape, value: () => v }));
+  return toLazyTensors(new Map(entries));
 }
 
 const enc = new TextEncoder();
